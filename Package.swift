@@ -1,0 +1,63 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Settings every Godwit target shares: Swift 6 mode plus upcoming features that keep the API honest.
+let strictSettings: [SwiftSetting] = [
+    // SE-0335: `any` spelled out for existentials.
+    .enableUpcomingFeature("ExistentialAny"),
+    // SE-0444: a file sees only the members of modules it imports itself.
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Godwit",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "godwit", targets: ["godwit"]),
+        .library(name: "GodwitCore", targets: ["GodwitCore"]),
+        .library(name: "GodwitPostgres", targets: ["GodwitPostgres"]),
+        .library(name: "GodwitSQLite", targets: ["GodwitSQLite"]),
+        .library(name: "GodwitCLI", targets: ["GodwitCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(
+            name: "GodwitCore",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings),
+        .target(
+            name: "GodwitPostgres",
+            dependencies: ["GodwitCore", "CLibPQ"],
+            swiftSettings: strictSettings),
+        .target(
+            name: "GodwitSQLite",
+            dependencies: ["GodwitCore", "CSQLite"],
+            swiftSettings: strictSettings),
+        .target(
+            name: "GodwitCLI",
+            dependencies: [
+                "GodwitCore", "GodwitPostgres", "GodwitSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings),
+        .executableTarget(
+            name: "godwit",
+            dependencies: ["GodwitCLI"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "GodwitCoreTests",
+            dependencies: ["GodwitCore", "GodwitPostgres", "GodwitSQLite"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "GodwitCLITests",
+            dependencies: ["GodwitCore", "GodwitCLI"],
+            swiftSettings: strictSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)

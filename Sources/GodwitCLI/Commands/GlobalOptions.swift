@@ -1,0 +1,73 @@
+import ArgumentParser
+import GodwitCore
+import Logging
+
+/// The options every database command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "The environment: reads .env.<env> over .env (default: GODWIT_ENV, else development).")
+    var env: String?
+
+    @Option(name: .customLong("database-url"), help: "postgres://… or sqlite:PATH (default: DATABASE_URL, else SUPABASE_DB_*).")
+    var databaseURL: String?
+
+    @Option(name: .customLong("migrations-dir"), help: "The folder of SQL migrations (default: GODWIT_MIGRATIONS_DIR, else migrations).")
+    var migrationsDirectory: String?
+
+    func configuration() throws -> Configuration {
+        try Configuration.resolve(
+            environmentName: env, databaseURL: databaseURL, migrationsDirectory: migrationsDirectory)
+    }
+}
+
+/// What a database command does once configured and connected.
+struct Session {
+    let configuration: Configuration
+    let migrator: Migrator
+}
+
+/// Runs a command: resolves the configuration, prints the environment line as Knex does, loads the
+/// migrations, connects, and turns any failure into one message on standard error and exit status 1.
+///
+/// - Parameter quiet: the environment line goes to standard error (for `--json`, whose output is data).
+func withSession(
+    _ options: GlobalOptions, extraMigrations: [Migration], quiet: Bool = false,
+    _ body: (Session) async throws -> Void
+) async throws {
+    do {
+        let configuration = try options.configuration()
+        let using = "Using environment: \(configuration.environment)"
+        quiet ? Console.error(using) : Console.out(using)
+        if case .sqlite(let path, true) = configuration.database {
+            Console.error("No database configured: using the SQLite file \(path) (set DATABASE_URL to change this)")
+        }
+        let migrations = try MigrationDirectory(path: configuration.migrationsDirectory).load() + extraMigrations
+        let connection = try await configuration.database.connect()
+        let migrator = Migrator(
+            connection: connection, migrations: migrations, source: configuration.migrationsDirectory,
+            logger: GodwitLogging.logger)
+        defer { _ = connection }
+        try await body(Session(configuration: configuration, migrator: migrator))
+    } catch let error as GodwitError {
+        Console.error("error: \(error)")
+        throw ExitCode.failure
+    } catch let error as DatabaseError {
+        Console.error("error: \(error)")
+        throw ExitCode.failure
+    }
+}
+
+/// The CLI's logger: standard error, level from `LOG_LEVEL` (default `warning`).
+enum GodwitLogging {
+    static let logger: Logger = {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+        var logger = Logger(label: "godwit")
+        if let name = ProcessInfoEnvironment.value("LOG_LEVEL")?.lowercased(), let level = Logger.Level(rawValue: name) {
+            logger.logLevel = level
+        }
+        return logger
+    }()
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import GodwitCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The `godwit` command line: Knex's migration commands for SQL (and compiled Swift) migrations.
+///
+/// An executable runs it with `await Godwit.main()`.
+public struct Godwit: AsyncParsableCommand {
+    /// Godwit's version.
+    public static let version = "0.1.0"
+
+    public static let configuration = CommandConfiguration(
+        commandName: "godwit",
+        abstract: "Database migrations for Swift, compatible with Knex's knex_migrations.",
+        version: version,
+        subcommands: [Latest.self, Rollback.self, Up.self, Down.self, Status.self, List.self, Unlock.self, Make.self])
+
+    /// Migrations compiled into the executable, run together with the folder's SQL files.
+    @TaskLocal static var extraMigrations: [Migration] = []
+
+    public init() {}
+
+    /// Runs the command line with migrations compiled into the calling executable, which form one
+    /// sequence with the folder's SQL files, ordered by name.
+    public static func main(migrations: [Migration]) async {
+        await $extraMigrations.withValue(migrations) { await main() }
+    }
+}
+
+/// Reads the process environment without each caller importing Foundation.
+enum ProcessInfoEnvironment {
+    static func value(_ name: String) -> String? {
+        ProcessInfo.processInfo.environment[name]
+    }
+}

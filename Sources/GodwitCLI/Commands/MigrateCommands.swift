@@ -1,0 +1,63 @@
+import ArgumentParser
+import GodwitCore
+
+/// `godwit latest`: applies every pending migration as one new batch.
+struct Latest: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply every pending migration as one new batch.")
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        try await withSession(options, extraMigrations: Godwit.extraMigrations) { session in
+            try await session.migrator.latest().lines(singleStep: false).forEach(Console.out)
+        }
+    }
+}
+
+/// `godwit rollback`: undoes the last batch, or every batch with `--all`.
+struct Rollback: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Undo the last batch of migrations (--all: every batch).")
+
+    @OptionGroup var options: GlobalOptions
+
+    @Flag(help: "Undo every applied migration, not just the last batch.")
+    var all = false
+
+    func run() async throws {
+        try await withSession(options, extraMigrations: Godwit.extraMigrations) { session in
+            try await session.migrator.rollback(all: all).lines(singleStep: false).forEach(Console.out)
+        }
+    }
+}
+
+/// `godwit up [name]`: applies the next pending migration (or the named one) as a batch of its own.
+struct Up: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply the next pending migration, or the named one.")
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: "A pending migration's name (with or without extension).")
+    var name: String?
+
+    func run() async throws {
+        try await withSession(options, extraMigrations: Godwit.extraMigrations) { session in
+            try await session.migrator.up(name: name).lines(singleStep: true).forEach(Console.out)
+        }
+    }
+}
+
+/// `godwit down [name]`: undoes the last applied migration (or the named one).
+struct Down: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Undo the last applied migration, or the named one.")
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: "An applied migration's name (with or without extension).")
+    var name: String?
+
+    func run() async throws {
+        try await withSession(options, extraMigrations: Godwit.extraMigrations) { session in
+            try await session.migrator.down(name: name).lines(singleStep: true).forEach(Console.out)
+        }
+    }
+}

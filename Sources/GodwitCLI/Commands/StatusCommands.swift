@@ -1,0 +1,61 @@
+import ArgumentParser
+import GodwitCore
+
+/// `godwit status`: what is applied (batch, time) and what is pending; exits 1 if applied files are missing.
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show applied migrations (batch, time) and pending ones.")
+
+    @OptionGroup var options: GlobalOptions
+
+    @Flag(help: "Print {\"completed\":[…],\"pending\":[…]} as JSON.")
+    var json = false
+
+    func run() async throws {
+        try await withSession(options, extraMigrations: Godwit.extraMigrations, quiet: json) { session in
+            let state = try await session.migrator.status()
+            let output = StatusOutput(state)
+            if json {
+                Console.out(try output.json())
+            } else {
+                output.statusLines(
+                    database: "\(session.configuration.database)", directory: session.configuration.migrationsDirectory
+                ).forEach(Console.out)
+            }
+            try failIfMissing(state, directory: session.configuration.migrationsDirectory)
+        }
+    }
+}
+
+/// `godwit list`: Knex's `migrate:list` output.
+struct List: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List completed and pending migrations.")
+
+    @OptionGroup var options: GlobalOptions
+
+    @Flag(help: "Print {\"completed\":[…],\"pending\":[…]} as JSON.")
+    var json = false
+
+    func run() async throws {
+        try await withSession(options, extraMigrations: Godwit.extraMigrations, quiet: json) { session in
+            let state = try await session.migrator.status()
+            let output = StatusOutput(state)
+            if json {
+                Console.out(try output.json())
+            } else {
+                output.listLines().forEach(Console.out)
+            }
+            try failIfMissing(state, directory: session.configuration.migrationsDirectory)
+        }
+    }
+}
+
+/// Applied migrations without files are shown, then reported as the error they are.
+private func failIfMissing(_ state: MigrationState, directory: String) throws {
+    let missing = state.missing.map(\.name)
+    guard missing.isEmpty else {
+        throw GodwitError(
+            code: .missingMigrationFiles,
+            summary: "the migration directory is corrupt, the following files are missing: \(missing.joined(separator: ", "))",
+            details: ["these migrations are recorded as applied but have no file in \(directory)"])
+    }
+}

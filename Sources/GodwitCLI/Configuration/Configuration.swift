@@ -1,0 +1,111 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import GodwitCore
+import GodwitPostgres
+
+/// Everything a command needs to know before it connects, resolved once from flags, the process
+/// environment, `.env.<env>` and `.env` (highest first).
+public struct Configuration: Sendable {
+    /// Which database to use.
+    public enum Database: Sendable, CustomStringConvertible {
+        /// A SQLite file; `isDefault` when nothing was configured and the development default applies.
+        case sqlite(path: String, isDefault: Bool)
+        /// A PostgreSQL server.
+        case postgres(PostgresConnectionSettings)
+
+        /// The database for people to read, with no password.
+        public var description: String {
+            switch self {
+            case .sqlite(let path, _): "SQLite \(path)"
+            case .postgres(let settings): "PostgreSQL \(settings)"
+            }
+        }
+    }
+
+    /// The environment's name (`development`, `production`, …).
+    public let environment: String
+    /// The database.
+    public let database: Database
+    /// The folder of SQL migrations.
+    public let migrationsDirectory: String
+
+    /// The SQLite file used in `development` when no database is configured.
+    public static let defaultSQLitePath = "dev.sqlite3"
+
+    /// Resolves the configuration.
+    ///
+    /// - Parameters:
+    ///   - environmentName: `--env`, if given.
+    ///   - databaseURL: `--database-url`, if given.
+    ///   - migrationsDirectory: `--migrations-dir`, if given.
+    ///   - processEnvironment: the process's environment variables.
+    ///   - directory: where `.env` files are looked for.
+    /// - Throws: ``GodwitError`` `.configuration` for a malformed `.env`, URL or missing database.
+    public static func resolve(
+        environmentName: String? = nil, databaseURL: String? = nil, migrationsDirectory: String? = nil,
+        processEnvironment: [String: String] = ProcessInfo.processInfo.environment, directory: String = "."
+    ) throws -> Configuration {
+        let base = try DotEnvFile.load(path: "\(directory)/.env")?.variables ?? [:]
+        func nonEmpty(_ value: String?) -> String? { value?.isEmpty == false ? value : nil }
+        let environment =
+            nonEmpty(environmentName) ?? nonEmpty(processEnvironment["GODWIT_ENV"]) ?? nonEmpty(base["GODWIT_ENV"])
+            ?? nonEmpty(processEnvironment["NODE_ENV"]) ?? "development"
+        let specific = try DotEnvFile.load(path: "\(directory)/.env.\(environment)")?.variables ?? [:]
+        func lookup(_ key: String) -> String? {
+            nonEmpty(processEnvironment[key]) ?? nonEmpty(specific[key]) ?? nonEmpty(base[key])
+        }
+
+        let database: Database
+        if let url = nonEmpty(databaseURL) ?? lookup("DATABASE_URL") {
+            database = try parse(databaseURL: url)
+        } else if let host = lookup("SUPABASE_DB_HOST") {
+            database = .postgres(
+                PostgresConnectionSettings(
+                    host: host, port: lookup("SUPABASE_DB_PORT") ?? "5432", database: lookup("SUPABASE_DB_NAME") ?? "postgres",
+                    user: lookup("SUPABASE_DB_USER") ?? "postgres", password: lookup("SUPABASE_DB_PASSWORD"),
+                    sslMode: lookup("SUPABASE_DB_SSLMODE") ?? "require"))
+        } else if environment == "development" {
+            database = .sqlite(path: defaultSQLitePath, isDefault: true)
+        } else {
+            throw GodwitError(
+                code: .configuration,
+                summary: "no database configured for environment '\(environment)'",
+                details: [
+                    "set DATABASE_URL (postgres://USER:PASSWORD@HOST:5432/DATABASE or sqlite:PATH),",
+                    "or SUPABASE_DB_HOST, SUPABASE_DB_PORT, SUPABASE_DB_NAME, SUPABASE_DB_USER and SUPABASE_DB_PASSWORD,",
+                    "in the environment, in .env.\(environment) or in .env; only 'development' falls back to \(defaultSQLitePath)",
+                ])
+        }
+        return Configuration(
+            environment: environment, database: database,
+            migrationsDirectory: nonEmpty(migrationsDirectory) ?? lookup("GODWIT_MIGRATIONS_DIR") ?? "migrations")
+    }
+
+    /// `postgres://` / `postgresql://` go to libpq's parser; `sqlite:PATH` (also `sqlite://PATH`,
+    /// `sqlite:///absolute/path`) names a file.
+    static func parse(databaseURL url: String) throws -> Database {
+        let scheme = url.firstIndex(of: ":").map { url[..<$0].lowercased() }
+        switch scheme {
+        case "postgres", "postgresql":
+            return .postgres(try PostgresConnectionSettings(url: url))
+        case "sqlite", "sqlite3":
+            var path = url[url.index(after: url.firstIndex(of: ":")!)...]
+            if path.hasPrefix("//") { path = path.dropFirst(2) }
+            guard !path.isEmpty else {
+                throw GodwitError(
+                    code: .configuration, summary: "DATABASE_URL '\(url)' names no file",
+                    details: ["use sqlite:relative/path.sqlite3 or sqlite:///absolute/path.sqlite3"])
+            }
+            return .sqlite(path: String(path), isDefault: false)
+        default:
+            let shown = PostgresConnectionSettings.redact(url: url)
+            throw GodwitError(
+                code: .configuration,
+                summary: "DATABASE_URL '\(shown)' has \(scheme.map { "the unsupported scheme '\($0)'" } ?? "no scheme")",
+                details: ["use postgres://, postgresql:// or sqlite:"])
+        }
+    }
+}

@@ -1,0 +1,50 @@
+/// A failure reported by a database or its driver, with what the database itself said.
+///
+/// Drivers fill in what they know; the engine adds the migration file and location (``GodwitError``).
+public struct DatabaseError: Error, Sendable, CustomStringConvertible {
+    /// The database's own message (PostgreSQL's primary message, SQLite's `sqlite3_errmsg`).
+    public var message: String
+    /// PostgreSQL's SQLSTATE (`42P01`), when the server sent one.
+    public var sqlState: String?
+    /// SQLite's extended result code, when the error came from SQLite.
+    public var resultCode: Int32?
+    /// The server's detail line, if any.
+    public var detail: String?
+    /// The server's hint line, if any.
+    public var hint: String?
+    /// The failing statement's text, trimmed.
+    public var statement: String?
+    /// The UTF-8 offset in the script where the failing statement starts.
+    public var statementOffset: Int?
+    /// The UTF-8 offset in the script that the database pointed at (PostgreSQL's error position).
+    public var errorOffset: Int?
+    /// Whether the connection itself failed (lost, refused, authentication): nothing more can be sent on it.
+    public var isConnectionFailure: Bool
+
+    /// Creates an error from what the database reported.
+    public init(
+        message: String, sqlState: String? = nil, resultCode: Int32? = nil, detail: String? = nil,
+        hint: String? = nil, statement: String? = nil, statementOffset: Int? = nil, errorOffset: Int? = nil,
+        isConnectionFailure: Bool = false
+    ) {
+        self.message = message
+        self.sqlState = sqlState
+        self.resultCode = resultCode
+        self.detail = detail
+        self.hint = hint
+        self.statement = statement
+        self.statementOffset = statementOffset
+        self.errorOffset = errorOffset
+        self.isConnectionFailure = isConnectionFailure
+    }
+
+    /// The message as the database's own shell would print it, with its code.
+    public var description: String {
+        var text = message
+        if let sqlState { text = "\(text) (SQLSTATE \(sqlState))" }
+        if let resultCode { text = "\(text) (SQLite result code \(resultCode))" }
+        if let detail { text += "\nDETAIL: \(detail)" }
+        if let hint { text += "\nHINT: \(hint)" }
+        return text
+    }
+}

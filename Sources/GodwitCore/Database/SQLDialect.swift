@@ -1,0 +1,32 @@
+/// What the engine must know about a database's SQL: the differences between databases, in one place.
+///
+/// Adding a database means a new driver with its own dialect, never a change to the engine.
+public protocol SQLDialect: Sendable {
+    /// The database's name as users know it ("PostgreSQL", "SQLite"), used in messages.
+    var name: String { get }
+
+    /// Quotes an identifier (a table or column name) for use in SQL.
+    func quote(identifier: String) -> String
+
+    /// The placeholder for the bound value at `position` (1-based): `$1` on PostgreSQL, `?1` on SQLite.
+    func placeholder(_ position: Int) -> String
+
+    /// The statement that opens a transaction which will write.
+    ///
+    /// SQLite's `BEGIN IMMEDIATE` takes the write lock at once, so concurrent runners queue there.
+    var beginTransaction: String { get }
+
+    /// The statements that create the tracking tables, exactly as Knex creates them on this database.
+    ///
+    /// Each must be idempotent (`IF NOT EXISTS`): concurrent runners may race to create them.
+    func createTrackingTables(migrations: String, lock: String) -> [String]
+
+    /// The select-list expression that reads `migration_time` as epoch milliseconds.
+    func migrationTimeAsEpochMilliseconds(column: String) -> String
+
+    /// The value to store in `migration_time` for `epochMilliseconds`, as Knex stores it on this database.
+    func migrationTimeValue(epochMilliseconds: Int64) -> SQLValue
+
+    /// Whether `error` means that a table the statement names does not exist.
+    func isUndefinedTable(_ error: DatabaseError) -> Bool
+}

@@ -1,0 +1,49 @@
+/// What is applied, what is pending and what is missing: the applied records matched against the files.
+///
+/// A record matches the file of the same name, or else the file of the same stem: a database migrated by
+/// Knex records `001_initial_schema.ts`, which the file `001_initial_schema.sql` takes over. The record
+/// keeps the name Knex wrote; Godwit never rewrites it.
+public struct MigrationState: Sendable {
+    /// A record and the migration that now stands for it (`nil` when its file is missing).
+    public struct Completed: Sendable {
+        /// The `knex_migrations` row.
+        public let record: AppliedMigration
+        /// The migration matched to it, if its file is present.
+        public let migration: Migration?
+    }
+
+    /// Applied migrations in the order they were applied.
+    public let completed: [Completed]
+    /// Migrations not yet applied, in name order.
+    public let pending: [Migration]
+
+    /// Applied migrations whose file is gone.
+    public var missing: [AppliedMigration] { completed.filter { $0.migration == nil }.map(\.record) }
+
+    /// The highest batch number recorded, 0 when none is.
+    public var lastBatch: Int { completed.map(\.record.batch).max() ?? 0 }
+
+    /// Matches records to migrations.
+    public init(applied: [AppliedMigration], available: [Migration]) {
+        var byName: [String: Int] = [:]
+        var byStem: [Substring: Int] = [:]
+        for (index, migration) in available.enumerated() {
+            byName[migration.name] = index
+            byStem[migration.stem] = index
+        }
+        var taken = Array(repeating: false, count: available.count)
+        var completed: [Completed] = []
+        completed.reserveCapacity(applied.count)
+        for record in applied {
+            let index = byName[record.name] ?? byStem[Migration.stem(of: record.name)]
+            if let index, !taken[index] {
+                taken[index] = true
+                completed.append(Completed(record: record, migration: available[index]))
+            } else {
+                completed.append(Completed(record: record, migration: nil))
+            }
+        }
+        self.completed = completed
+        self.pending = available.indices.filter { !taken[$0] }.map { available[$0] }
+    }
+}

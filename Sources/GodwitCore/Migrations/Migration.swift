@@ -1,0 +1,85 @@
+/// One migration: a name, the script that applies it and the script that undoes it.
+///
+/// The name is the file name with its extension (`20261125093000_create_users.sql`), exactly what Knex
+/// records in `knex_migrations.name`.
+///
+/// ```swift
+/// let migration = try SQLMigrationFile.parse(contents, name: "001_users.sql", path: "migrations/001_users.sql")
+/// print(migration.up.sql)
+/// ```
+public struct Migration: Sendable {
+    /// The file name with its extension; the migration's identity.
+    public let name: String
+    /// The script that applies the migration.
+    public let up: MigrationScript
+    /// The script that undoes it; `nil` when the file has no `-- migrate:down` section.
+    public let down: MigrationScript?
+    /// Where the migration came from, for messages (a file path).
+    public let path: String
+
+    /// Creates a migration from its scripts.
+    public init(name: String, up: MigrationScript, down: MigrationScript?, path: String) {
+        self.name = name
+        self.up = up
+        self.down = down
+        self.path = path
+    }
+
+    /// The name without its last extension: `001_initial_schema.ts` and `001_initial_schema.sql` share
+    /// the stem `001_initial_schema`, which is how a Knex-recorded migration finds the file that replaces it.
+    public var stem: Substring { Migration.stem(of: name) }
+
+    /// The stem of any migration name (see ``stem``).
+    public static func stem(of name: String) -> Substring {
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return Substring(name) }
+        return name[..<dot]
+    }
+
+    /// Orders migration names as Knex does: by their bytes, so `001_` < `002_` < `20240101…`.
+    public static func precedes(_ lhs: String, _ rhs: String) -> Bool {
+        lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
+    }
+}
+
+/// One direction of a migration: its SQL and whether it may run in a transaction.
+public struct MigrationScript: Sendable {
+    /// The SQL, possibly many statements.
+    public let sql: String
+    /// The 1-based line of the file on which `sql` starts, so errors can point into the file.
+    public let firstLine: Int
+    /// `false` for a section marked `transaction:false`: it runs outside any transaction.
+    public let runsInTransaction: Bool
+
+    /// Creates a script.
+    public init(sql: String, firstLine: Int = 1, runsInTransaction: Bool = true) {
+        self.sql = sql
+        self.firstLine = firstLine
+        self.runsInTransaction = runsInTransaction
+    }
+
+    /// Whether the script holds nothing but blank lines and `--` comments.
+    public var isEmpty: Bool {
+        sql.split(whereSeparator: \.isNewline).allSatisfy { line in
+            let trimmed = line.drop(while: \.isWhitespace)
+            return trimmed.isEmpty || trimmed.hasPrefix("--")
+        }
+    }
+
+    /// The 1-based line and column in the file of a UTF-8 offset into ``sql``.
+    public func location(ofUTF8Offset offset: Int) -> (line: Int, column: Int) {
+        let utf8 = sql.utf8
+        let end = utf8.index(utf8.startIndex, offsetBy: min(max(offset, 0), utf8.count))
+        var line = firstLine
+        var lineStart = utf8.startIndex
+        var index = utf8.startIndex
+        while index < end {
+            if utf8[index] == UInt8(ascii: "\n") {
+                line += 1
+                lineStart = utf8.index(after: index)
+            }
+            index = utf8.index(after: index)
+        }
+        let column = sql[lineStart..<end].count + 1
+        return (line, column)
+    }
+}

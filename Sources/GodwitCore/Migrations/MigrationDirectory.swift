@@ -1,0 +1,140 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// A folder of SQL migration files, read in name order.
+///
+/// ```swift
+/// let migrations = try MigrationDirectory(path: "migrations").load()
+/// ```
+public struct MigrationDirectory: Sendable {
+    /// The folder, as the user gave it.
+    public let path: String
+
+    /// Names a migrations folder.
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// Reads every `.sql` file of the folder, ordered by name.
+    ///
+    /// Files with other extensions (a Node team's old `.js` / `.ts` files, say) are ignored, as are hidden files.
+    ///
+    /// - Throws: ``GodwitError``: the folder is missing or is a file, a file is unreadable or not UTF-8,
+    ///   a file is not in dbmate's format, or two files share a name stem.
+    public func load() throws -> [Migration] {
+        let names = try sqlFileNames()
+        var migrations: [Migration] = []
+        migrations.reserveCapacity(names.count)
+        for name in names {
+            let filePath = join(path, name)
+            guard let data = FileManager.default.contents(atPath: filePath) else {
+                throw GodwitError.invalidMigrationFile(path: filePath, line: nil, reason: "the file cannot be read")
+            }
+            guard let contents = String(validating: data, as: UTF8.self) else {
+                throw GodwitError.invalidMigrationFile(path: filePath, line: nil, reason: "the file is not UTF-8 text")
+            }
+            migrations.append(try SQLMigrationFile.parse(contents, name: name, path: filePath))
+        }
+        return migrations
+    }
+
+    /// Writes a new migration from the template and returns its path.
+    ///
+    /// The name gets Knex's UTC timestamp prefix: `20261125093000_create_users.sql`.
+    ///
+    /// - Throws: ``GodwitError`` for a name that is not letters, digits, `_` and `-`, or a folder that
+    ///   cannot be written.
+    public func make(name: String, now: Date = Date()) throws -> String {
+        try MigrationDirectory.validate(newName: name)
+        let fileManager = FileManager.default
+        switch kind() {
+        case .directory: break
+        case .file: throw GodwitError.migrationsDirectoryIsFile(path: path)
+        case .missing:
+            do {
+                try fileManager.createDirectory(atPath: path, withIntermediateDirectories: true)
+            } catch {
+                throw GodwitError.cannotWrite(path: path, reason: "\(error)")
+            }
+        }
+        let fileName = "\(MigrationDirectory.timestamp(now))_\(name).\(SQLMigrationFile.fileExtension)"
+        let filePath = join(path, fileName)
+        guard !fileManager.fileExists(atPath: filePath) else {
+            throw GodwitError.cannotWrite(path: filePath, reason: "the file already exists")
+        }
+        guard fileManager.createFile(atPath: filePath, contents: Data(SQLMigrationFile.template.utf8)) else {
+            throw GodwitError.cannotWrite(path: filePath, reason: "the file could not be created")
+        }
+        return filePath
+    }
+
+    /// Knex's migration prefix: the UTC time as `YYYYMMDDHHMMSS`.
+    public static func timestamp(_ date: Date) -> String {
+        String(date.formatted(.iso8601).filter(\.isNumber).prefix(14))
+    }
+
+    /// Refuses names that would make awkward file names: only letters, digits, `_` and `-`.
+    static func validate(newName name: String) throws {
+        let allowed = name.unicodeScalars.allSatisfy {
+            (("0"..."9").contains($0) || ("a"..."z").contains($0) || ("A"..."Z").contains($0)
+                || $0 == "_" || $0 == "-")
+        }
+        guard !name.isEmpty, allowed, name.first != "-" else {
+            throw GodwitError.invalidMigrationName(name)
+        }
+    }
+
+    private func sqlFileNames() throws -> [String] {
+        switch kind() {
+        case .directory: break
+        case .file: throw GodwitError.migrationsDirectoryIsFile(path: path)
+        case .missing: throw GodwitError.migrationsDirectoryMissing(path: path)
+        }
+        let entries: [String]
+        do {
+            entries = try FileManager.default.contentsOfDirectory(atPath: path)
+        } catch {
+            throw GodwitError.cannotRead(path: path, reason: "\(error)")
+        }
+        let names = entries
+            .filter { !$0.hasPrefix(".") && $0.hasSuffix(".\(SQLMigrationFile.fileExtension)") }
+            .sorted(by: Migration.precedes)
+        try MigrationDirectory.checkUniqueStems(names, in: path)
+        return names
+    }
+
+    /// Two files with one stem (`001_a.sql` and `001_a.swift`) would both claim one recorded migration.
+    static func checkUniqueStems(_ names: [String], in path: String) throws {
+        var seen: [Substring: String] = [:]
+        for name in names {
+            let stem = Migration.stem(of: name)
+            if let other = seen[stem] {
+                throw GodwitError.duplicateMigrationStem(String(stem), files: [other, name], directory: path)
+            }
+            seen[stem] = name
+        }
+    }
+
+    private enum Kind { case missing, file, directory }
+
+    private func kind() -> Kind {
+        #if canImport(FoundationEssentials)
+        var isDirectory = false
+        #else
+        var isDirectory: ObjCBool = false
+        #endif
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return .missing }
+        #if canImport(FoundationEssentials)
+        return isDirectory ? .directory : .file
+        #else
+        return isDirectory.boolValue ? .directory : .file
+        #endif
+    }
+
+    private func join(_ directory: String, _ name: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
+}

@@ -1,0 +1,242 @@
+import CLibPQ
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import GodwitCore
+
+/// A connection to PostgreSQL through libpq, the reference client.
+///
+/// Inside a transaction a script travels in one simple-query message, one round trip however many
+/// statements it holds; the server splits it as psql's `-1` would run it. Outside a transaction each
+/// statement is sent on its own, as psql does, so `CREATE INDEX CONCURRENTLY` works.
+///
+/// ```swift
+/// let connection = try await PostgresConnection.connect(try PostgresConnectionSettings(url: url))
+/// let rows = try await connection.query("SELECT $1::int + 1", [.integer(41)])
+/// ```
+///
+/// - Throws: ``DatabaseError`` with the server's message, SQLSTATE, detail, hint and statement position.
+public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
+    // @unchecked: the PGconn is touched only on `queue`, one call at a time.
+    private let connection: OpaquePointer
+    private let queue: DispatchQueue
+    public let dialect: any SQLDialect = PostgresDialect()
+    /// The settings this connection was opened with (no password).
+    public let settings: PostgresConnectionSettings
+
+    private init(connection: OpaquePointer, settings: PostgresConnectionSettings, queue: DispatchQueue) {
+        self.connection = connection
+        self.settings = settings
+        self.queue = queue
+    }
+
+    /// Opens a connection.
+    ///
+    /// Unless the settings say otherwise: `connect_timeout=10`, `application_name=godwit`,
+    /// `client_encoding=UTF8` (all sent in the startup packet, so they cost no round trip and survive poolers).
+    ///
+    /// - Throws: ``DatabaseError`` with `isConnectionFailure`, libpq's message with the password masked.
+    public static func connect(_ settings: PostgresConnectionSettings) async throws -> PostgresConnection {
+        let queue = DispatchQueue(label: "godwit.postgres")
+        return try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Result { try open(settings, queue: queue) })
+            }
+        }
+    }
+
+    private static func open(_ settings: PostgresConnectionSettings, queue: DispatchQueue) throws -> PostgresConnection {
+        let parameters = settings.connectionParameters(defaults: [
+            ("connect_timeout", "10"), ("application_name", "godwit"), ("client_encoding", "UTF8"),
+        ])
+        let connection = withCStrings(parameters.map(\.0)) { keywords in
+            withCStrings(parameters.map(\.1)) { values in
+                PQconnectdbParams(keywords, values, 0)
+            }
+        }
+        guard let connection else {
+            throw DatabaseError(message: "libpq could not allocate a connection", isConnectionFailure: true)
+        }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = PostgresConnectionSettings.redact(
+                message: String(cString: PQerrorMessage(connection)).trimmingNewlines, password: settings.password)
+            PQfinish(connection)
+            throw DatabaseError(message: message, isConnectionFailure: true)
+        }
+        // libpq prints NOTICEs ("relation already exists, skipping") to stderr unless told otherwise.
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
+        return PostgresConnection(connection: connection, settings: settings, queue: queue)
+    }
+
+    deinit {
+        PQfinish(connection)
+    }
+
+    public func execute(script: String) async throws {
+        try await onQueue {
+            if PQtransactionStatus(self.connection) == PQTRANS_INTRANS {
+                try self.sendWhole(script)
+            } else {
+                try self.sendOneByOne(script)
+            }
+        }
+    }
+
+    public func query(_ sql: String, _ bindings: [SQLValue]) async throws -> [SQLRow] {
+        try await onQueue {
+            let values = bindings.map(\.text)
+            let result = withOptionalCStrings(values) { pointers in
+                PQexecParams(self.connection, sql, Int32(values.count), nil, pointers, nil, nil, 0)
+            }
+            defer { PQclear(result) }
+            if let failure = self.failure(of: result) {
+                var failure = failure
+                failure.statement = sql
+                throw failure
+            }
+            return self.rows(of: result!)
+        }
+    }
+
+    public func close() async {
+        // PQfinish runs in deinit, once no caller holds the connection.
+    }
+
+    // MARK: On the queue
+
+    /// One simple-query message: one round trip; the results come back one per statement, so the
+    /// number of results before the failure tells which statement failed when the server gives no position.
+    private func sendWhole(_ script: String) throws {
+        guard PQsendQuery(connection, script) == 1 else { throw connectionFailure() }
+        var succeeded = 0
+        var failure: DatabaseError?
+        while let result = PQgetResult(connection) {
+            defer { PQclear(result) }
+            if PQresultStatus(result) == PGRES_COPY_IN {
+                PQputCopyEnd(connection, "COPY FROM STDIN is not supported in migrations")
+                continue
+            }
+            if let error = self.failure(of: result) {
+                if failure == nil { failure = error }
+            } else if failure == nil {
+                succeeded += 1
+            }
+        }
+        guard var failure else { return }
+        let statements = PostgresScriptSplitter.statements(in: script)
+        let errorOffset = failure.errorOffset.flatMap { script.utf8Offset(ofCharacterPosition: $0) }
+        let failed =
+            errorOffset.flatMap { offset in statements.lastIndex { $0.lowerBound <= offset } }
+            ?? (succeeded < statements.count ? succeeded : nil)
+        failure.errorOffset = errorOffset
+        if let failed {
+            failure.statementOffset = statements[failed].lowerBound
+            failure.statement = script.utf8Slice(statements[failed])
+        }
+        throw failure
+    }
+
+    /// Each statement on its own, in autocommit, as psql runs a file without `-1`.
+    private func sendOneByOne(_ script: String) throws {
+        for range in PostgresScriptSplitter.statements(in: script) {
+            let statement = script.utf8Slice(range)
+            let result = PQexec(connection, statement)
+            defer { PQclear(result) }
+            if var failure = failure(of: result) {
+                failure.statement = statement
+                failure.statementOffset = range.lowerBound
+                failure.errorOffset = failure.errorOffset
+                    .flatMap { statement.utf8Offset(ofCharacterPosition: $0) }
+                    .map { range.lowerBound + $0 }
+                throw failure
+            }
+        }
+    }
+
+    private func failure(of result: OpaquePointer?) -> DatabaseError? {
+        guard let result else { return connectionFailure() }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY, PGRES_COPY_OUT, PGRES_COPY_IN:
+            return nil
+        default:
+            func field(_ code: Character) -> String? {
+                PQresultErrorField(result, Int32(code.asciiValue!)).map { String(cString: $0) }
+            }
+            let lost = PQstatus(connection) != CONNECTION_OK
+            return DatabaseError(
+                message: field("M") ?? String(cString: PQresultErrorMessage(result)).trimmingNewlines,
+                sqlState: field("C"), detail: field("D"), hint: field("H"),
+                errorOffset: field("P").flatMap { Int($0) }, isConnectionFailure: lost)
+        }
+    }
+
+    private func connectionFailure() -> DatabaseError {
+        DatabaseError(
+            message: String(cString: PQerrorMessage(connection)).trimmingNewlines, isConnectionFailure: true)
+    }
+
+    private func rows(of result: OpaquePointer) -> [SQLRow] {
+        let rowCount = PQntuples(result)
+        let columnCount = PQnfields(result)
+        let types = (0..<columnCount).map { PQftype(result, $0) }
+        var rows: [SQLRow] = []
+        rows.reserveCapacity(Int(rowCount))
+        for row in 0..<rowCount {
+            rows.append(
+                (0..<columnCount).map { column in
+                    if PQgetisnull(result, row, column) == 1 { return .null }
+                    let text = String(cString: PQgetvalue(result, row, column))
+                    switch types[Int(column)] {
+                    case 20, 21, 23: return Int64(text).map(SQLValue.integer) ?? .text(text)  // int8, int2, int4
+                    case 700, 701: return Double(text).map(SQLValue.double) ?? .text(text)  // float4, float8
+                    default: return .text(text)
+                    }
+                })
+        }
+        return rows
+    }
+
+    private func onQueue<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+}
+
+extension String {
+    /// The text of a UTF-8 byte range.
+    func utf8Slice(_ range: Range<Int>) -> String {
+        let utf8 = self.utf8
+        let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+        let end = utf8.index(utf8.startIndex, offsetBy: range.upperBound)
+        return String(self[start..<end])
+    }
+
+    /// PostgreSQL reports positions as 1-based character (code point) counts; this is the UTF-8 offset.
+    func utf8Offset(ofCharacterPosition position: Int) -> Int? {
+        let scalars = unicodeScalars
+        guard position >= 1,
+            let index = scalars.index(scalars.startIndex, offsetBy: position - 1, limitedBy: scalars.endIndex)
+        else { return nil }
+        return utf8.distance(from: utf8.startIndex, to: index)
+    }
+}
+
+/// Calls `body` with a NULL-terminated array of C strings that live for the call.
+private func withCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    let copies = strings.map { strdup($0) }
+    defer { copies.forEach { free($0) } }
+    return body(copies.map { UnsafePointer($0) } + [nil])
+}
+
+/// Like ``withCStrings`` but `nil` stays a NULL pointer (SQL `NULL` for libpq).
+private func withOptionalCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    let copies = strings.map { $0.map { strdup($0) } ?? nil }
+    defer { copies.forEach { free($0) } }
+    return body(copies.map { UnsafePointer($0) })
+}

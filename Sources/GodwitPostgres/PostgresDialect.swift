@@ -1,0 +1,51 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import GodwitCore
+
+/// PostgreSQL's SQL, and the tracking tables exactly as Knex's pg client creates them.
+public struct PostgresDialect: SQLDialect {
+    /// Creates the dialect.
+    public init() {}
+
+    public var name: String { "PostgreSQL" }
+
+    public func quote(identifier: String) -> String {
+        "\"" + identifier.replacing("\"", with: "\"\"") + "\""
+    }
+
+    public func placeholder(_ position: Int) -> String { "$\(position)" }
+
+    public var beginTransaction: String { "BEGIN" }
+
+    /// Knex's DDL with `IF NOT EXISTS`, behind a transaction-scoped advisory lock: two runners creating the
+    /// tables at once would otherwise collide in `pg_type` even with `IF NOT EXISTS`. A transaction-scoped
+    /// lock holds nothing past the transaction, so it is safe through transaction-mode poolers.
+    public func createTrackingTables(migrations: String, lock: String) -> [String] {
+        [
+            "SELECT pg_advisory_xact_lock(\(PostgresDialect.trackingTablesLockKey))",
+            "create table if not exists \(quote(identifier: migrations)) (\"id\" serial primary key, \"name\" varchar(255), \"batch\" integer, \"migration_time\" timestamptz)",
+            "create table if not exists \(quote(identifier: lock)) (\"index\" serial primary key, \"is_locked\" integer)",
+        ]
+    }
+
+    /// The advisory-lock key that serialises creating the tracking tables: "godwit" in ASCII.
+    static let trackingTablesLockKey: Int64 = 0x676F_6477_6974
+
+    public func migrationTimeAsEpochMilliseconds(column: String) -> String {
+        "(extract(epoch from \(column)) * 1000)::bigint"
+    }
+
+    /// A UTC timestamp in ISO 8601 form, which PostgreSQL reads into `timestamptz`.
+    public func migrationTimeValue(epochMilliseconds: Int64) -> SQLValue {
+        .text(
+            Date(timeIntervalSince1970: Double(epochMilliseconds) / 1000)
+                .formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+    }
+
+    public func isUndefinedTable(_ error: DatabaseError) -> Bool {
+        error.sqlState == "42P01"
+    }
+}

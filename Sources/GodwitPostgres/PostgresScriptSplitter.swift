@@ -1,0 +1,187 @@
+import GodwitCore
+
+/// Splits a SQL script into statements where psql would: at a `;` outside strings, quoted identifiers,
+/// dollar-quoted bodies, comments, parentheses and `CREATE FUNCTION … BEGIN ATOMIC … END` bodies.
+///
+/// Needed where each statement must travel on its own (a `transaction:false` section, since one
+/// multi-statement message is one implicit transaction) and to name the statement that failed.
+public enum PostgresScriptSplitter {
+    /// The UTF-8 byte ranges of the script's statements, without their `;`, leading comments or white space.
+    /// Statements that hold only comments are left out, as the server drops them.
+    public static func statements(in script: String) -> [Range<Int>] {
+        var script = script
+        return script.withUTF8 { bytes in
+            var scanner = Scanner(bytes: bytes)
+            return scanner.statements()
+        }
+    }
+
+    private struct Scanner {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var index = 0
+        var parenthesisDepth = 0
+        /// psql's heuristic: inside `CREATE [OR REPLACE] FUNCTION|PROCEDURE`, BEGIN … END nests.
+        var beginDepth = 0
+        var identifierCount = 0
+        var leadingWords: [UInt8] = []
+
+        init(bytes: UnsafeBufferPointer<UInt8>) {
+            self.bytes = bytes
+        }
+
+        mutating func statements() -> [Range<Int>] {
+            var result: [Range<Int>] = []
+            var start = SQLTrivia.skip(bytes, from: 0)
+            index = start
+            while index < bytes.count {
+                let byte = bytes[index]
+                switch byte {
+                case UInt8(ascii: ";") where parenthesisDepth == 0 && beginDepth == 0:
+                    if start < index { result.append(start..<trimmedEnd(index)) }
+                    index += 1
+                    start = SQLTrivia.skip(bytes, from: index)
+                    index = start
+                    resetStatementState()
+                case UInt8(ascii: "-") where peek(1) == UInt8(ascii: "-"):
+                    while index < bytes.count, bytes[index] != 0x0A { index += 1 }
+                case UInt8(ascii: "/") where peek(1) == UInt8(ascii: "*"):
+                    index = SQLTrivia.endOfBlockComment(bytes, from: index)
+                case UInt8(ascii: "'"):
+                    skipQuoted(UInt8(ascii: "'"), backslashEscapes: false)
+                case UInt8(ascii: "\""):
+                    skipQuoted(UInt8(ascii: "\""), backslashEscapes: false)
+                case UInt8(ascii: "$"):
+                    skipDollar()
+                case UInt8(ascii: "("):
+                    parenthesisDepth += 1
+                    index += 1
+                case UInt8(ascii: ")"):
+                    parenthesisDepth = max(0, parenthesisDepth - 1)
+                    index += 1
+                default:
+                    if Scanner.startsIdentifier(byte) {
+                        scanWord()
+                    } else {
+                        index += 1
+                    }
+                }
+            }
+            if start < bytes.count, SQLTrivia.skip(bytes, from: start) < bytes.count {
+                result.append(start..<trimmedEnd(bytes.count))
+            }
+            return result
+        }
+
+        private func peek(_ distance: Int) -> UInt8? {
+            index + distance < bytes.count ? bytes[index + distance] : nil
+        }
+
+        private func trimmedEnd(_ end: Int) -> Int {
+            var end = end
+            while end > 0, [0x20, 0x09, 0x0A, 0x0D, 0x0C].contains(bytes[end - 1]) { end -= 1 }
+            return end
+        }
+
+        private mutating func resetStatementState() {
+            parenthesisDepth = 0
+            beginDepth = 0
+            identifierCount = 0
+            leadingWords = []
+        }
+
+        /// A `'…'` string or `"…"` identifier; a doubled quote stays inside. In `E'…'` a backslash escapes.
+        private mutating func skipQuoted(_ quote: UInt8, backslashEscapes: Bool) {
+            index += 1
+            while index < bytes.count {
+                let byte = bytes[index]
+                if backslashEscapes && byte == UInt8(ascii: "\\") {
+                    index += 2
+                } else if byte == quote {
+                    if peek(1) == quote {
+                        index += 2
+                    } else {
+                        index += 1
+                        return
+                    }
+                } else {
+                    index += 1
+                }
+            }
+        }
+
+        /// `$tag$ … $tag$` (or `$$ … $$`); a `$1` parameter is left alone.
+        private mutating func skipDollar() {
+            var end = index + 1
+            while end < bytes.count, Scanner.continuesIdentifier(bytes[end]), bytes[end] != UInt8(ascii: "$") {
+                end += 1
+            }
+            let tagIsValid = end == index + 1 || Scanner.startsIdentifier(bytes[index + 1])
+            guard tagIsValid, end < bytes.count, bytes[end] == UInt8(ascii: "$") else {
+                index += 1
+                return
+            }
+            let tag = bytes[index...end]
+            var search = end + 1
+            while search + tag.count <= bytes.count {
+                if bytes[search] == UInt8(ascii: "$"), bytes[search..<(search + tag.count)].elementsEqual(tag) {
+                    index = search + tag.count
+                    return
+                }
+                search += 1
+            }
+            index = bytes.count
+        }
+
+        private mutating func scanWord() {
+            let start = index
+            while index < bytes.count, Scanner.continuesIdentifier(bytes[index]) { index += 1 }
+            let length = index - start
+            if length == 1, bytes[start] | 0x20 == UInt8(ascii: "e"), index < bytes.count,
+                bytes[index] == UInt8(ascii: "'")
+            {
+                skipQuoted(UInt8(ascii: "'"), backslashEscapes: true)
+                return
+            }
+            trackBeginAtomic(word: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        }
+
+        /// psql's rule: once a statement starts `CREATE [OR REPLACE] FUNCTION|PROCEDURE`, `BEGIN` opens a
+        /// body that `END` closes, with `CASE … END` nested inside it; `;` inside does not end the statement.
+        private mutating func trackBeginAtomic(word: UnsafeBufferPointer<UInt8>) {
+            if identifierCount < 4 {
+                let tracked = ["create", "function", "procedure", "or", "replace"].contains { Scanner.equals(word, $0) }
+                leadingWords.append(tracked ? word[0] | 0x20 : 0)
+            }
+            identifierCount += 1
+            let first = leadingWords.first, second = leadingWords.dropFirst().first
+            let isRoutine =
+                first == UInt8(ascii: "c")
+                && (second == UInt8(ascii: "f") || second == UInt8(ascii: "p")
+                    || (second == UInt8(ascii: "o") && leadingWords.count >= 4 && leadingWords[2] == UInt8(ascii: "r")
+                        && (leadingWords[3] == UInt8(ascii: "f") || leadingWords[3] == UInt8(ascii: "p"))))
+            guard isRoutine, parenthesisDepth == 0 else { return }
+            if Scanner.equals(word, "begin") {
+                beginDepth += 1
+            } else if Scanner.equals(word, "case") {
+                if beginDepth >= 1 { beginDepth += 1 }
+            } else if Scanner.equals(word, "end") {
+                if beginDepth > 0 { beginDepth -= 1 }
+            }
+        }
+
+        private static func equals(_ word: UnsafeBufferPointer<UInt8>, _ keyword: StaticString) -> Bool {
+            guard word.count == keyword.utf8CodeUnitCount else { return false }
+            return keyword.withUTF8Buffer { key in zip(word, key).allSatisfy { $0 | 0x20 == $1 } }
+        }
+
+        private static func startsIdentifier(_ byte: UInt8) -> Bool {
+            (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z")) || byte == UInt8(ascii: "_")
+                || byte >= 0x80
+        }
+
+        private static func continuesIdentifier(_ byte: UInt8) -> Bool {
+            startsIdentifier(byte) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                || byte == UInt8(ascii: "$")
+        }
+    }
+}

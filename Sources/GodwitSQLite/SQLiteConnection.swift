@@ -1,0 +1,160 @@
+import CSQLite
+import Dispatch
+import GodwitCore
+
+/// A connection to a SQLite database file through the system's sqlite3 library.
+///
+/// ```swift
+/// let connection = try await SQLiteConnection.open(path: "dev.sqlite3")
+/// try await connection.execute(script: "CREATE TABLE t (id integer); CREATE INDEX t_id ON t (id);")
+/// ```
+///
+/// - Throws: ``DatabaseError`` with SQLite's message, extended result code and the statement's offset.
+public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
+    // @unchecked: the sqlite3 handle is touched only on `queue`, one call at a time.
+    private let handle: OpaquePointer
+    private let queue: DispatchQueue
+    /// The file this connection opened.
+    public let path: String
+    public let dialect: any SQLDialect = SQLiteDialect()
+
+    private init(handle: OpaquePointer, path: String) {
+        self.handle = handle
+        self.path = path
+        self.queue = DispatchQueue(label: "godwit.sqlite")
+    }
+
+    /// Opens (creating if needed) the database file at `path`.
+    ///
+    /// - Parameter busyTimeout: how long to wait for another process's write lock before failing.
+    public static func open(path: String, busyTimeout: Duration = .seconds(300)) async throws -> SQLiteConnection {
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let status = sqlite3_open_v2(path, &handle, flags, nil)
+        guard status == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(handle)
+            throw DatabaseError(
+                message: "cannot open SQLite database '\(path)': \(message)", resultCode: status,
+                isConnectionFailure: true)
+        }
+        sqlite3_extended_result_codes(handle, 1)
+        let milliseconds = busyTimeout.components.seconds * 1000 + busyTimeout.components.attoseconds / 1_000_000_000_000_000
+        sqlite3_busy_timeout(handle, Int32(clamping: milliseconds))
+        return SQLiteConnection(handle: handle, path: path)
+    }
+
+    deinit {
+        sqlite3_close_v2(handle)
+    }
+
+    public func execute(script: String) async throws {
+        try await onQueue { try self.runScript(script) }
+    }
+
+    public func query(_ sql: String, _ bindings: [SQLValue]) async throws -> [SQLRow] {
+        try await onQueue { try self.runQuery(sql, bindings) }
+    }
+
+    public func close() async {
+        // The handle is closed in deinit: closing here could race with a caller still holding the connection.
+    }
+
+    // MARK: On the queue
+
+    /// Prepares and steps one statement after another, as the sqlite3 shell does.
+    private func runScript(_ script: String) throws {
+        var script = script
+        try script.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return }
+            var offset = 0
+            while offset < bytes.count {
+                let start = SQLTrivia.skip(bytes, from: offset)
+                guard start < bytes.count else { return }
+                var statement: OpaquePointer?
+                var tail: UnsafePointer<CChar>?
+                let sql = UnsafeRawPointer(base + start).assumingMemoryBound(to: CChar.self)
+                let status = sqlite3_prepare_v2(handle, sql, Int32(bytes.count - start), &statement, &tail)
+                let next = tail.map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? bytes.count
+                guard status == SQLITE_OK else {
+                    throw error(status, bytes: bytes, statementRange: start..<max(next, start))
+                }
+                guard let statement else {
+                    offset = max(next, start + 1)
+                    continue
+                }
+                defer { sqlite3_finalize(statement) }
+                var step = sqlite3_step(statement)
+                while step == SQLITE_ROW { step = sqlite3_step(statement) }
+                guard step == SQLITE_DONE else {
+                    throw error(step, bytes: bytes, statementRange: start..<next)
+                }
+                offset = next
+            }
+        }
+    }
+
+    private func runQuery(_ sql: String, _ bindings: [SQLValue]) throws -> [SQLRow] {
+        var statement: OpaquePointer?
+        let status = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
+        guard status == SQLITE_OK, let statement else {
+            throw error(status, statementText: sql)
+        }
+        defer { sqlite3_finalize(statement) }
+        for (index, value) in bindings.enumerated() {
+            let position = Int32(index + 1)
+            switch value {
+            case .null: sqlite3_bind_null(statement, position)
+            case .integer(let integer): sqlite3_bind_int64(statement, position, integer)
+            case .double(let double): sqlite3_bind_double(statement, position, double)
+            case .text(let text): sqlite3_bind_text(statement, position, text, -1, SQLiteConnection.transient)
+            }
+        }
+        var rows: [SQLRow] = []
+        let columns = sqlite3_column_count(statement)
+        var step = sqlite3_step(statement)
+        while step == SQLITE_ROW {
+            rows.append((0..<columns).map { value(statement, column: $0) })
+            step = sqlite3_step(statement)
+        }
+        guard step == SQLITE_DONE else { throw error(step, statementText: sql) }
+        return rows
+    }
+
+    private func value(_ statement: OpaquePointer, column: Int32) -> SQLValue {
+        switch sqlite3_column_type(statement, column) {
+        case SQLITE_NULL: .null
+        case SQLITE_INTEGER: .integer(sqlite3_column_int64(statement, column))
+        case SQLITE_FLOAT: .double(sqlite3_column_double(statement, column))
+        default: .text(sqlite3_column_text(statement, column).map { String(cString: $0) } ?? "")
+        }
+    }
+
+    private func error(_ status: Int32, bytes: UnsafeBufferPointer<UInt8>, statementRange: Range<Int>) -> DatabaseError {
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[statementRange]), as: UTF8.self)
+        var failure = error(status, statementText: text)
+        failure.statementOffset = statementRange.lowerBound
+        let within = sqlite3_error_offset(handle)
+        failure.errorOffset = within >= 0 ? statementRange.lowerBound + Int(within) : nil
+        return failure
+    }
+
+    private func error(_ status: Int32, statementText: String) -> DatabaseError {
+        var trimmed = Substring(statementText)
+        while let last = trimmed.last, last.isWhitespace || last == ";" { trimmed.removeLast() }
+        let code = sqlite3_extended_errcode(handle)
+        return DatabaseError(
+            message: String(cString: sqlite3_errmsg(handle)), resultCode: code == SQLITE_OK ? status : code,
+            statement: String(trimmed),
+            isConnectionFailure: [SQLITE_CANTOPEN, SQLITE_NOTADB, SQLITE_CORRUPT].contains(status & 0xFF))
+    }
+
+    private func onQueue<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+
+    /// SQLite copies bound text at once (`SQLITE_TRANSIENT`).
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+}

@@ -1,0 +1,3 @@
+import GodwitCLI
+
+await Godwit.main(migrations: [])
