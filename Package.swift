@@ -50,13 +50,18 @@ let package = Package(
             name: "godwit",
             dependencies: ["GodwitCLI"],
             swiftSettings: strictSettings),
+        .target(
+            name: "GodwitTestSupport",
+            dependencies: ["GodwitCore", "GodwitPostgres", "GodwitSQLite"],
+            path: "Tests/GodwitTestSupport",
+            swiftSettings: strictSettings),
         .testTarget(
             name: "GodwitCoreTests",
-            dependencies: ["GodwitCore", "GodwitPostgres", "GodwitSQLite"],
+            dependencies: ["GodwitCore", "GodwitPostgres", "GodwitSQLite", "GodwitTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "GodwitCLITests",
-            dependencies: ["GodwitCore", "GodwitCLI"],
+            dependencies: ["GodwitCore", "GodwitCLI", "GodwitPostgres", "GodwitTestSupport"],
             swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]

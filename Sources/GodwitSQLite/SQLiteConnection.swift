@@ -77,7 +77,11 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
                 let status = sqlite3_prepare_v2(handle, sql, Int32(bytes.count - start), &statement, &tail)
                 let next = tail.map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? bytes.count
                 guard status == SQLITE_OK else {
-                    throw error(status, bytes: bytes, statementRange: start..<max(next, start))
+                    // A statement that does not parse has no reliable end: show it up to the end of the failing line.
+                    let within = Int(max(sqlite3_error_offset(handle), 0))
+                    var end = min(start + within, bytes.count)
+                    while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+                    throw error(status, bytes: bytes, statementRange: start..<end)
                 }
                 guard let statement else {
                     offset = max(next, start + 1)

@@ -35,7 +35,7 @@ public struct Migrator: Sendable {
     ///   - migrations: the migrations, in any order; they are sorted by name.
     ///   - source: where the migrations came from (a folder), named in messages.
     ///   - tableName: the tracking table; the lock table is its name plus `_lock`, as in Knex.
-    ///   - logger: receives a line per migration at `.info` and per transaction at `.debug`.
+    ///   - logger: receives a line per migration and per rolled-back transaction at `.debug`.
     public init(
         connection: any DatabaseConnection, migrations: [Migration], source: String = "migrations",
         tableName: String = "knex_migrations", logger: Logger = Logger(label: "godwit")
@@ -211,7 +211,7 @@ public struct Migrator: Sendable {
     }
 
     private func run(_ step: Plan.Step, consequence: String) async throws {
-        logger.info("\(step.record == nil ? "migrating" : "rolling back") \(step.migration.name)")
+        logger.debug("\(step.record == nil ? "migrating" : "rolling back") \(step.migration.name)")
         do {
             try await connection.execute(script: step.script.sql)
         } catch let error as DatabaseError {

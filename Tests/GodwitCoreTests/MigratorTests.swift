@@ -1,0 +1,244 @@
+import GodwitCore
+import GodwitTestSupport
+import Testing
+
+/// Knex's commands, run by the engine against real databases.
+@Suite("Migrator on real databases")
+struct MigratorTests {
+    static let three = [
+        "001_users.sql": sqlMigration(up: "CREATE TABLE users (id integer primary key, email varchar(255));", down: "DROP TABLE users;"),
+        "002_posts.sql": sqlMigration(up: "CREATE TABLE posts (id integer primary key, title text);", down: "DROP TABLE posts;"),
+        "003_tags.sql": sqlMigration(up: "CREATE TABLE tags (id integer primary key);", down: "DROP TABLE tags;"),
+    ]
+
+    func migrator(_ database: TestDatabase, _ files: [String: String]) async throws -> (Migrator, any DatabaseConnection) {
+        let directory = try database.writeMigrations(files)
+        let connection = try await database.connect()
+        return (Migrator(connection: connection, migrations: try MigrationDirectory(path: directory).load(), source: directory), connection)
+    }
+
+    func applied(_ connection: any DatabaseConnection) async throws -> [(name: String, batch: Int)] {
+        try await connection.query(#"SELECT "name", "batch" FROM "knex_migrations" ORDER BY "id""#)
+            .map { ($0[0].text!, Int($0[1].integer!)) }
+    }
+
+    func isLocked(_ connection: any DatabaseConnection) async throws -> [Int64] {
+        try await connection.query(#"SELECT "is_locked" FROM "knex_migrations_lock""#).map { $0[0].integer! }
+    }
+
+    @Test("latest applies every pending migration as one batch, then is up to date", arguments: DatabaseKind.allCases)
+    func latest(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        let (migrator, connection) = try await migrator(database, Self.three)
+        let report = try await migrator.latest()
+        #expect(report.outcome == .applied)
+        #expect(report.batch == 1)
+        #expect(report.migrations == ["001_users.sql", "002_posts.sql", "003_tags.sql"])
+        #expect(try await applied(connection).map(\.name) == ["001_users.sql", "002_posts.sql", "003_tags.sql"])
+        #expect(try await applied(connection).allSatisfy { $0.batch == 1 })
+        #expect(try await database.hasTable("tags", on: connection))
+        #expect(try await isLocked(connection) == [0])
+        let again = try await migrator.latest()
+        #expect(again.outcome == .alreadyUpToDate)
+        #expect(try await applied(connection).count == 3)
+    }
+
+    @Test("rollback undoes the whole last batch, newest first; --all undoes the rest", arguments: DatabaseKind.allCases)
+    func rollback(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        var files = Self.three
+        files.removeValue(forKey: "003_tags.sql")
+        let (first, connection) = try await migrator(database, files)
+        _ = try await first.latest()
+        let (migrator, _) = try await self.migrator(database, Self.three)
+        #expect(try await migrator.latest().batch == 2)
+
+        let report = try await migrator.rollback()
+        #expect(report.outcome == .rolledBack)
+        #expect(report.batch == 2)
+        #expect(report.migrations == ["003_tags.sql"])
+        #expect(try await !database.hasTable("tags", on: connection))
+        #expect(try await database.hasTable("posts", on: connection))
+
+        _ = try await migrator.latest()
+        let all = try await migrator.rollback(all: true)
+        #expect(all.migrations == ["003_tags.sql", "002_posts.sql", "001_users.sql"])
+        #expect(try await applied(connection).isEmpty)
+        #expect(try await !database.hasTable("users", on: connection))
+        #expect(try await migrator.rollback().outcome == .nothingToRollBack)
+    }
+
+    @Test("up applies the next pending migration as its own batch; down undoes the last", arguments: DatabaseKind.allCases)
+    func upAndDown(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        let (migrator, connection) = try await migrator(database, Self.three)
+        #expect(try await migrator.up().migrations == ["001_users.sql"])
+        #expect(try await migrator.up().migrations == ["002_posts.sql"])
+        #expect(try await applied(connection).map(\.batch) == [1, 2])
+        #expect(try await migrator.up(name: "003_tags").migrations == ["003_tags.sql"])
+        #expect(try await migrator.up().outcome == .alreadyUpToDate)
+        #expect(try await migrator.down().migrations == ["003_tags.sql"])
+        #expect(try await migrator.down(name: "001_users.sql").migrations == ["001_users.sql"])
+        #expect(try await applied(connection).map(\.name) == ["002_posts.sql"])
+        await #expect(throws: GodwitError.self) { try await migrator.down(name: "001_users.sql") }
+    }
+
+    @Test("a failure in migration 3 of 5 leaves nothing behind and frees the lock", arguments: DatabaseKind.allCases)
+    func failureLeavesNothing(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        var files = Self.three
+        files["003_tags.sql"] = sqlMigration(up: "CREATE TABLE tags (id integer);\n\nINSERT INTO no_such_table VALUES (1);")
+        files["004_more.sql"] = sqlMigration(up: "CREATE TABLE more (id integer);")
+        files["005_last.sql"] = sqlMigration(up: "CREATE TABLE last (id integer);")
+        let (migrator, connection) = try await migrator(database, files)
+        let error = try await #require(throws: GodwitError.self) { try await migrator.latest() }
+        #expect(error.code == .migrationFailed)
+        let message = error.description
+        #expect(message.contains("migration 003_tags.sql failed"))
+        #expect(message.contains("statement at line 4, column 1"))
+        #expect(message.contains("INSERT INTO no_such_table VALUES (1)"))
+        #expect(message.contains(kind == .postgres ? "relation \"no_such_table\" does not exist (SQLSTATE 42P01)" : "no such table: no_such_table"))
+        #expect(message.contains("nothing from this batch was applied"))
+        for table in ["users", "posts", "tags", "more", "last"] {
+            #expect(try await !database.hasTable(table, on: connection), "\(table) was left behind")
+        }
+        #expect(try await applied(connection).isEmpty)
+        #expect(try await isLocked(connection) == [0])
+    }
+
+    @Test("an applied migration whose file is gone stops latest before anything runs", arguments: DatabaseKind.allCases)
+    func missingFile(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        let (first, connection) = try await migrator(database, ["001_users.sql": Self.three["001_users.sql"]!])
+        _ = try await first.latest()
+        let (migrator, _) = try await migrator(
+            database.inSubfolder("other"),
+            ["002_posts.sql": Self.three["002_posts.sql"]!])
+        let error = try await #require(throws: GodwitError.self) { try await migrator.latest() }
+        #expect(error.code == .missingMigrationFiles)
+        #expect(error.summary.contains("the following files are missing: 001_users.sql"))
+        #expect(try await !database.hasTable("posts", on: connection))
+        await #expect(throws: GodwitError.self) { try await migrator.rollback() }
+    }
+
+    @Test("a database Knex migrated is taken over: .ts records match .sql files", arguments: DatabaseKind.allCases)
+    func knexTakeover(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        let connection = try await database.connect()
+        // The tables and rows exactly as Knex 3.3 leaves them (see shared/knex-reference.md).
+        let knexTables = kind == .postgres
+            ? [#"create table "knex_migrations" ("id" serial primary key, "name" varchar(255), "batch" integer, "migration_time" timestamptz)"#,
+               #"create table "knex_migrations_lock" ("index" serial primary key, "is_locked" integer)"#,
+               #"insert into "knex_migrations_lock" ("is_locked") values (0)"#,
+               #"insert into "knex_migrations" ("name", "batch", "migration_time") values ('001_initial_schema.ts', 1, now())"#]
+            : ["CREATE TABLE `knex_migrations` (`id` integer not null primary key autoincrement, `name` varchar(255), `batch` integer, `migration_time` datetime)",
+               "CREATE TABLE `knex_migrations_lock` (`index` integer not null primary key autoincrement, `is_locked` integer)",
+               "insert into `knex_migrations_lock` (`is_locked`) values (0)",
+               "insert into `knex_migrations` (`name`, `batch`, `migration_time`) values ('001_initial_schema.ts', 1, 1795601425802)"]
+        for statement in knexTables { _ = try await connection.query(statement) }
+        _ = try await connection.query("CREATE TABLE users (id integer primary key)")
+
+        let (migrator, _) = try await migrator(database, [
+            "001_initial_schema.sql": sqlMigration(up: "CREATE TABLE users (id integer primary key);", down: "DROP TABLE users;"),
+            "002_add_user_email_index.sql": sqlMigration(up: "CREATE INDEX users_id_index ON users (id);", down: "DROP INDEX users_id_index;"),
+        ])
+        let state = try await migrator.status()
+        #expect(state.completed.map(\.record.name) == ["001_initial_schema.ts"])
+        #expect(state.completed.first?.migration?.name == "001_initial_schema.sql")
+        #expect(state.completed.first?.record.epochMilliseconds != nil)
+        #expect(state.pending.map(\.name) == ["002_add_user_email_index.sql"])
+
+        let report = try await migrator.latest()
+        #expect(report.migrations == ["002_add_user_email_index.sql"])
+        #expect(report.batch == 2)
+        #expect(try await applied(connection).map(\.name) == ["001_initial_schema.ts", "002_add_user_email_index.sql"])
+        #expect(try await migrator.rollback().migrations == ["002_add_user_email_index.sql"])
+        #expect(try await applied(connection).map(\.name) == ["001_initial_schema.ts"])
+    }
+
+    @Test("the tracking tables have the column types Knex creates", arguments: DatabaseKind.allCases)
+    func trackingTableTypes(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        let (migrator, connection) = try await migrator(database, ["001_users.sql": Self.three["001_users.sql"]!])
+        _ = try await migrator.latest()
+        switch kind {
+        case .postgres:
+            let columns = try await connection.query("""
+                SELECT table_name, column_name, data_type, character_maximum_length, column_default
+                FROM information_schema.columns WHERE table_name IN ('knex_migrations', 'knex_migrations_lock')
+                ORDER BY table_name, ordinal_position
+                """).map { $0.map { $0.text ?? "" } }
+            #expect(columns == [
+                ["knex_migrations", "id", "integer", "", "nextval('knex_migrations_id_seq'::regclass)"],
+                ["knex_migrations", "name", "character varying", "255", ""],
+                ["knex_migrations", "batch", "integer", "", ""],
+                ["knex_migrations", "migration_time", "timestamp with time zone", "", ""],
+                ["knex_migrations_lock", "index", "integer", "", "nextval('knex_migrations_lock_index_seq'::regclass)"],
+                ["knex_migrations_lock", "is_locked", "integer", "", ""],
+            ])
+            let keys = try await connection.query(
+                "SELECT conname FROM pg_constraint WHERE conname LIKE 'knex_migrations%' ORDER BY conname").map { $0[0].text! }
+            #expect(keys == ["knex_migrations_lock_pkey", "knex_migrations_pkey"])
+        case .sqlite:
+            // SQLite keeps each table's CREATE statement: it must be Knex's, to the letter.
+            let statements = try await connection.query(
+                "SELECT sql FROM sqlite_master WHERE name IN ('knex_migrations', 'knex_migrations_lock') ORDER BY name"
+            ).map { $0[0].text! }
+            #expect(statements == [
+                "CREATE TABLE `knex_migrations` (`id` integer not null primary key autoincrement, `name` varchar(255), `batch` integer, `migration_time` datetime)",
+                "CREATE TABLE `knex_migrations_lock` (`index` integer not null primary key autoincrement, `is_locked` integer)",
+            ])
+            let time = try await connection.query(#"SELECT typeof("migration_time") FROM "knex_migrations""#)
+            #expect(time.allSatisfy { $0[0].text == "integer" }, "epoch milliseconds, as Knex stores them")
+        }
+        #expect(try await isLocked(connection) == [0])
+        _ = try await migrator.latest()
+        #expect(try await isLocked(connection) == [0], "a second run adds no lock row")
+    }
+
+    @Test("a Knex runner's lock (is_locked = 1) stops latest; unlock frees it", arguments: DatabaseKind.allCases)
+    func knexLockRespected(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        let (migrator, connection) = try await migrator(database, Self.three)
+        try await migrator.unlock()
+        _ = try await connection.query(#"UPDATE "knex_migrations_lock" SET "is_locked" = 1"#)
+        let error = try await #require(throws: GodwitError.self) { try await migrator.latest() }
+        #expect(error.code == .locked)
+        #expect(error.description.contains("godwit unlock"))
+        #expect(try await applied(connection).isEmpty)
+        #expect(try await !database.hasTable("users", on: connection))
+        try await migrator.unlock()
+        #expect(try await isLocked(connection) == [0])
+        #expect(try await migrator.latest().migrations.count == 3)
+    }
+
+    @Test("two runners at once: one applies each migration once, the other finds the work done", arguments: DatabaseKind.allCases)
+    func concurrentRunners(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        var files = Self.three
+        files["004_slow.sql"] = sqlMigration(
+            up: kind == .postgres ? "SELECT pg_sleep(0.5);" : "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) SELECT count(*) FROM c;")
+        let (first, connection) = try await migrator(database, files)
+        let (second, _) = try await migrator(database, files)
+        async let a = first.latest()
+        async let b = second.latest()
+        let outcomes = try await [a.outcome, b.outcome].sorted { $0.rawValue < $1.rawValue }
+        #expect(outcomes == [.alreadyUpToDate, .applied])
+        #expect(try await applied(connection).map(\.batch) == [1, 1, 1, 1])
+        #expect(try await isLocked(connection) == [0])
+    }
+
+    @Test("a rollback whose down section is empty refuses, naming the file", arguments: DatabaseKind.allCases)
+    func irreversible(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        var files = Self.three
+        files["002_posts.sql"] = sqlMigration(up: "CREATE TABLE posts (id integer);", down: "-- nothing to undo")
+        let (migrator, connection) = try await migrator(database, files)
+        _ = try await migrator.latest()
+        let error = try await #require(throws: GodwitError.self) { try await migrator.rollback() }
+        #expect(error.code == .irreversibleMigration)
+        #expect(error.summary.contains("002_posts.sql"))
+        #expect(try await applied(connection).count == 3)
+        #expect(try await database.hasTable("tags", on: connection))
+    }
+}

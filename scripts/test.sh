@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs Godwit's whole test suite on a fresh machine: installs what is missing, starts a throwaway
+# PostgreSQL 15 (SCRAM, TLS), builds, runs `swift test`, stops the server, exits with the tests' status.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/dependencies.sh
+source scripts/lib/postgres.sh
+
+godwit_install_dependencies
+godwit_postgres_start
+trap godwit_postgres_stop EXIT
+
+swift build --build-tests
+GODWIT_BIN="$(swift build --show-bin-path)/godwit"
+export GODWIT_BIN
+swift test --skip-build "$@"
