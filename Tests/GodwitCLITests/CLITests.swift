@@ -1,1 +1,260 @@
+import Foundation
+import GodwitCore
+import GodwitTestSupport
 import Testing
+
+/// The `godwit` binary, run as a user runs it: output, exit status, and the database afterwards.
+@Suite("godwit command line")
+struct CLITests {
+    static let users = sqlMigration(up: "CREATE TABLE users (id integer primary key, email varchar(255));", down: "DROP TABLE users;")
+    static let posts = sqlMigration(up: "CREATE TABLE posts (id integer primary key);", down: "DROP TABLE posts;")
+
+    @Test("make writes <UTC timestamp>_<name>.sql from the template")
+    func make() throws {
+        let folder = try TestFolder.make()
+        let before = Date()
+        let result = try godwit("make", "create_users", in: folder)
+        #expect(result.status == 0, "\(result)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("migrations").path)
+        let file = try #require(files.first)
+        #expect(files.count == 1)
+        #expect(file.wholeMatch(of: /\d{14}_create_users\.sql/) != nil)
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMddHHmmss"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        let stamp = try #require(formatter.date(from: String(file.prefix(14))))
+        #expect(abs(stamp.timeIntervalSince(before)) < 5, "the prefix is the current UTC time")
+        #expect(result.stdoutLines == ["Using environment: development", "Created Migration: migrations/\(file)"])
+        let contents = try String(contentsOf: folder.appendingPathComponent("migrations/\(file)"), encoding: .utf8)
+        #expect(contents.contains("-- migrate:up"))
+        #expect(contents.contains("-- migrate:down"))
+    }
+
+    @Test("make refuses a name that would make a bad file name", arguments: ["create users", "../escape", "", "a.b", "naïve"])
+    func makeRefuses(name: String) throws {
+        let folder = try TestFolder.make()
+        let result = try godwit("make", name, in: folder)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("invalid migration name '\(name)'"), "\(result)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("migrations").path))
+    }
+
+    @Test("latest, status, list, rollback, up and down print what Knex prints", arguments: DatabaseKind.allCases)
+    func workflow(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        try database.writeMigrations(["001_users.sql": Self.users, "002_posts.sql": Self.posts])
+        let env = ["DATABASE_URL": database.url]
+        let run = { (arguments: [String]) throws -> CommandResult in
+            try runGodwit(arguments, in: database.folder, environment: env)
+        }
+
+        let list = try run(["list"])
+        #expect(list.stdoutLines == [
+            "Using environment: development", "No Completed Migration files Found.",
+            "Found 2 Pending Migration file/files.", "001_users.sql", "002_posts.sql",
+        ], "\(list)")
+
+        let latest = try run(["latest"])
+        #expect(latest.status == 0)
+        #expect(latest.stdoutLines == ["Using environment: development", "Batch 1 run: 2 migrations", "001_users.sql", "002_posts.sql"], "\(latest)")
+        #expect(try run(["latest"]).stdoutLines == ["Using environment: development", "Already up to date"])
+
+        let status = try run(["status", "--json"])
+        #expect(status.status == 0, "\(status)")
+        let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as! [String: Any]
+        let completed = json["completed"] as! [[String: Any]]
+        #expect(completed.map { $0["name"] as! String } == ["001_users.sql", "002_posts.sql"])
+        #expect(completed.map { $0["batch"] as! Int } == [1, 1])
+        let time = try #require(completed.first?["migration_time"] as? String)
+        let applied = try #require(ISO8601DateFormatter.withFractionalSeconds.date(from: time))
+        #expect(abs(applied.timeIntervalSinceNow) < 60)
+        #expect((json["pending"] as! [Any]).isEmpty)
+        #expect(status.stderr.contains("Using environment: development"), "the JSON stays alone on stdout")
+
+        let text = try run(["status"])
+        #expect(text.stdout.contains("batch 1"))
+        #expect(text.stdout.contains("Pending: none"))
+
+        let down = try run(["down"])
+        #expect(down.stdoutLines == ["Using environment: development", "Batch 1 rolled back the following migrations:", "002_posts.sql"], "\(down)")
+        let up = try run(["up"])
+        #expect(up.stdoutLines == ["Using environment: development", "Batch 2 ran the following migrations:", "002_posts.sql"], "\(up)")
+        let rollback = try run(["rollback"])
+        #expect(rollback.stdoutLines == ["Using environment: development", "Batch 2 rolled back: 1 migrations", "002_posts.sql"])
+        let all = try run(["rollback", "--all"])
+        #expect(all.stdoutLines == ["Using environment: development", "Batch 1 rolled back: 1 migrations", "001_users.sql"])
+        #expect(try run(["rollback"]).stdoutLines == ["Using environment: development", "Already at the base migration"])
+        let emptyList = try run(["list", "--json"])
+        #expect(emptyList.stdout == #"{"completed":[],"pending":[{"name":"001_users.sql"},{"name":"002_posts.sql"}]}"# + "\n")
+    }
+
+    @Test("a failed migration exits 1 naming file, statement and the database's error; nothing is applied",
+          arguments: DatabaseKind.allCases)
+    func failure(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        try database.writeMigrations([
+            "001_users.sql": Self.users,
+            "002_bad.sql": sqlMigration(up: "CREATE TABLE bad (id integer);\nINSERT INTO nowhere VALUES (1);"),
+        ])
+        let env = ["DATABASE_URL": database.url]
+        let result = try godwit("latest", in: database.folder, environment: env)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("error: migration 002_bad.sql failed"), "\(result)")
+        #expect(result.stderr.contains("002_bad.sql (up)"))
+        #expect(result.stderr.contains("statement at line 3, column 1"))
+        #expect(result.stderr.contains("statement: INSERT INTO nowhere VALUES (1)"))
+        #expect(result.stderr.contains(kind == .postgres ? "(SQLSTATE 42P01)" : "no such table: nowhere"))
+        let list = try godwit("list", in: database.folder, environment: env)
+        #expect(list.stdoutLines.contains("No Completed Migration files Found."), "\(list)")
+    }
+
+    @Test("with no database configured, development uses dev.sqlite3 and says so")
+    func developmentDefault() throws {
+        let folder = try TestFolder.make()
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("migrations"), withIntermediateDirectories: true)
+        try Self.users.write(to: folder.appendingPathComponent("migrations/001_users.sql"), atomically: true, encoding: .utf8)
+        let result = try godwit("latest", in: folder)
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stderr.contains("using the SQLite file dev.sqlite3"))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("dev.sqlite3").path))
+    }
+
+    @Test("production never falls back to a local file: the error names the variables to set")
+    func productionNeedsDatabase() throws {
+        let folder = try TestFolder.make()
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("migrations"), withIntermediateDirectories: true)
+        for arguments in [["latest", "--env", "production"], ["status"]] {
+            let environment = arguments.contains("--env") ? [:] : ["GODWIT_ENV": "production"]
+            let result = try runGodwit(arguments, in: folder, environment: environment)
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("no database configured for environment 'production'"), "\(result)")
+            #expect(result.stderr.contains("DATABASE_URL"))
+            #expect(result.stderr.contains("SUPABASE_DB_HOST"))
+            #expect(result.stdoutLines.first == "Using environment: production" || result.stdout.isEmpty)
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("dev.sqlite3").path))
+    }
+
+    @Test("configuration: flags over the environment over .env.<env> over .env")
+    func precedence() throws {
+        let folder = try TestFolder.make()
+        let file = { (name: String, text: String) in
+            try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        try file(".env", "# shared\nDATABASE_URL=sqlite:from-dotenv.sqlite3\nGODWIT_MIGRATIONS_DIR=db/migrations\n")
+        try file(".env.production", "export DATABASE_URL=\"sqlite:from-production.sqlite3\"\n")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("db/migrations"), withIntermediateDirectories: true)
+        try Self.users.write(to: folder.appendingPathComponent("db/migrations/001_users.sql"), atomically: true, encoding: .utf8)
+        let exists = { (name: String) in FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path) }
+
+        #expect(try godwit("latest", in: folder).status == 0)
+        #expect(exists("from-dotenv.sqlite3"))
+        let production = try godwit("latest", "--env", "production", in: folder)
+        #expect(production.stdoutLines.first == "Using environment: production")
+        #expect(exists("from-production.sqlite3"))
+        #expect(try godwit("latest", "--env", "production", in: folder, environment: ["DATABASE_URL": "sqlite:from-process.sqlite3"]).status == 0)
+        #expect(exists("from-process.sqlite3"))
+        #expect(try godwit("latest", "--database-url", "sqlite:from-flag.sqlite3", in: folder, environment: ["DATABASE_URL": "sqlite:x.sqlite3"]).status == 0)
+        #expect(exists("from-flag.sqlite3"))
+        #expect(!exists("x.sqlite3"))
+        #expect(try godwit("latest", in: folder, environment: ["GODWIT_ENV": "production"]).stdoutLines.first == "Using environment: production")
+    }
+
+    @Test("SUPABASE_DB_* variables connect to PostgreSQL over TLS")
+    func supabaseVariables() async throws {
+        let database = try await TestDatabase.make(.postgres)
+        try database.writeMigrations(["001_users.sql": Self.users])
+        let url = try #require(URLComponents(string: database.url))
+        let env = [
+            "SUPABASE_DB_HOST": url.host!, "SUPABASE_DB_PORT": String(url.port!), "SUPABASE_DB_NAME": String(url.path.dropFirst()),
+            "SUPABASE_DB_USER": url.user!, "SUPABASE_DB_PASSWORD": url.password!,
+        ]
+        let result = try godwit("latest", in: database.folder, environment: env)
+        #expect(result.status == 0, "\(result)")
+        let status = try godwit("status", in: database.folder, environment: env)
+        #expect(status.stdout.contains("sslmode=require"), "TLS is required by default for SUPABASE_DB_*")
+        #expect(status.stdout.contains(":***@"))
+        #expect(!status.stdout.contains(url.password!))
+    }
+
+    @Test("a wrong password fails in one message that never shows a password")
+    func wrongPassword() async throws {
+        let database = try await TestDatabase.make(.postgres)
+        try database.writeMigrations([:])
+        let wrong = "Wr0ng-S3cret-\(UUID().uuidString.prefix(6))"
+        var url = try #require(URLComponents(string: database.url))
+        let right = url.password!
+        url.password = wrong
+        let result = try godwit("latest", in: database.folder, environment: ["DATABASE_URL": url.string!])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("cannot connect to PostgreSQL postgres://postgres:***@127.0.0.1"), "\(result)")
+        #expect(result.stderr.contains("password authentication failed"))
+        #expect(!result.stdout.contains(wrong) && !result.stderr.contains(wrong))
+        #expect(!result.stderr.contains(right))
+    }
+
+    @Test("bad input gets one clear message and exit 1", arguments: [
+        (["latest", "--migrations-dir", "nowhere"], [:], "the migrations folder 'nowhere' does not exist"),
+        (["latest"], ["DATABASE_URL": "mysql://u:hunter2@h/db"], "has the unsupported scheme 'mysql'"),
+        (["latest"], ["DATABASE_URL": "postgres://u:hunter2@h:notaport/db"], #"invalid integer value "notaport" for connection option "port""#),
+        (["latest"], ["DATABASE_URL": "postgres://u:hunter2%zz@h/db"], "malformed PostgreSQL URL postgres://u:***@h/db"),
+        (["latest"], ["DATABASE_URL": "postgres://u:hunter2@h/db?colour=blue"], #"invalid URI query parameter: "colour""#),
+        (["latest"], ["DATABASE_URL": "sqlite:"], "names no file"),
+    ] as [([String], [String: String], String)])
+    func badInput(arguments: [String], environment: [String: String], expected: String) throws {
+        let folder = try TestFolder.make()
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("migrations"), withIntermediateDirectories: true)
+        let result = try runGodwit(arguments, in: folder, environment: environment)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains(expected), "\(result)")
+        #expect(!result.stderr.contains("hunter2") && !result.stdout.contains("hunter2"))
+    }
+
+    @Test("a deleted applied file stops latest, naming it; list shows it and exits 1", arguments: DatabaseKind.allCases)
+    func deletedFile(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        let directory = try database.writeMigrations(["001_users.sql": Self.users])
+        let env = ["DATABASE_URL": database.url]
+        #expect(try godwit("latest", in: database.folder, environment: env).status == 0)
+        try FileManager.default.removeItem(atPath: directory + "/001_users.sql")
+        try database.writeMigrations(["002_posts.sql": Self.posts])
+        let latest = try godwit("latest", in: database.folder, environment: env)
+        #expect(latest.status == 1)
+        #expect(latest.stderr.contains("the following files are missing: 001_users.sql"), "\(latest)")
+        let list = try godwit("list", in: database.folder, environment: env)
+        #expect(list.status == 1)
+        #expect(list.stdout.contains("001_users.sql (file missing)"))
+        #expect(list.stdoutLines.contains("002_posts.sql"), "002 was not applied")
+    }
+
+    @Test("unlock frees a lock a dead runner left", arguments: DatabaseKind.allCases)
+    func unlock(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        try database.writeMigrations(["001_users.sql": Self.users])
+        let env = ["DATABASE_URL": database.url]
+        #expect(try godwit("unlock", in: database.folder, environment: env).status == 0)
+        let connection = try await database.connect()
+        _ = try await connection.query(#"UPDATE "knex_migrations_lock" SET "is_locked" = 1"#)
+        let locked = try godwit("latest", in: database.folder, environment: env)
+        #expect(locked.status == 1)
+        #expect(locked.stderr.contains("migration table is already locked"), "\(locked)")
+        let unlock = try godwit("unlock", in: database.folder, environment: env)
+        #expect(unlock.stdoutLines.last == "Unlocked the migrations lock table")
+        #expect(try godwit("latest", in: database.folder, environment: env).status == 0)
+    }
+
+    @Test("--version prints the version")
+    func version() throws {
+        let result = try godwit("--version", in: try TestFolder.make())
+        #expect(result.status == 0)
+        #expect(result.stdout.wholeMatch(of: /\d+\.\d+\.\d+\n/) != nil)
+    }
+}
+
+extension ISO8601DateFormatter {
+    static var withFractionalSeconds: ISO8601DateFormatter {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter
+    }
+}
