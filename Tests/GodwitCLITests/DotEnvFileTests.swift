@@ -1,0 +1,34 @@
+@testable import GodwitCLI
+import GodwitCore
+import Testing
+
+@Suite(".env files")
+struct DotEnvFileTests {
+    @Test("comments, export, quotes and escapes, as dotenv reads them")
+    func parsing() throws {
+        let file = try DotEnvFile(parsing: """
+            # Database
+            SUPABASE_DB_HOST=db.example.supabase.co
+            export SUPABASE_DB_PORT = 5432
+            SUPABASE_DB_PASSWORD="p@ss:w/rd?#%\\"x"
+            LITERAL='a $b \\n'
+            TRAILING=value # a comment
+            EMPTY=
+            SUPABASE_DB_HOST=later-wins
+            """, path: ".env")
+        #expect(file.variables == [
+            "SUPABASE_DB_HOST": "later-wins", "SUPABASE_DB_PORT": "5432", "SUPABASE_DB_PASSWORD": "p@ss:w/rd?#%\"x",
+            "LITERAL": "a $b \\n", "TRAILING": "value", "EMPTY": "",
+        ])
+    }
+
+    @Test("a malformed line is refused with the file and line", arguments: [
+        ("A=1\nnot a variable\n", ".env:2: expected KEY=value"),
+        ("A=\"unterminated\n", ".env:1: the value's closing \" is missing"),
+        ("BAD KEY=1\n", ".env:1: 'BAD KEY' is not a variable name"),
+    ])
+    func malformed(text: String, expected: String) {
+        let error = #expect(throws: GodwitError.self) { try DotEnvFile(parsing: text, path: ".env") }
+        #expect(error?.summary == expected)
+    }
+}
