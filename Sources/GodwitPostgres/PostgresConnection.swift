@@ -103,10 +103,6 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
         }
     }
 
-    public func close() async {
-        // PQfinish runs in deinit, once no caller holds the connection.
-    }
-
     // MARK: On the queue
 
     /// One simple-query message: one round trip; the results come back one per statement, so the

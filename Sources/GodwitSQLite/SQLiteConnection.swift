@@ -56,10 +56,6 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
         try await onQueue { try self.runQuery(sql, bindings) }
     }
 
-    public func close() async {
-        // The handle is closed in deinit: closing here could race with a caller still holding the connection.
-    }
-
     // MARK: On the queue
 
     /// Prepares and steps one statement after another, as the sqlite3 shell does.

@@ -45,7 +45,6 @@ func withSession(
         let migrator = Migrator(
             connection: connection, migrations: migrations, source: configuration.migrationsDirectory,
             logger: GodwitLogging.logger)
-        defer { _ = connection }
         try await body(Session(configuration: configuration, migrator: migrator))
     } catch let error as GodwitError {
         Console.error("error: \(error)")

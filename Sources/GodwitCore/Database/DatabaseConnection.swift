@@ -1,7 +1,8 @@
 /// An open connection to one database: the only way the engine reaches a database.
 ///
 /// A driver (`GodwitPostgres`, `GodwitSQLite`) implements this protocol; the engine never sees libpq or
-/// sqlite3 types. Calls are made one at a time by a single task.
+/// sqlite3 types. Calls are made one at a time by a single task. A connection closes when the last
+/// reference to it goes away.
 ///
 /// - Throws: every method throws ``DatabaseError`` for a failure reported by the database or the driver.
 public protocol DatabaseConnection: Sendable {
@@ -17,9 +18,6 @@ public protocol DatabaseConnection: Sendable {
 
     /// Runs one statement with bound values and returns its rows (none for a statement that returns none).
     func query(_ sql: String, _ bindings: [SQLValue]) async throws -> [SQLRow]
-
-    /// Closes the connection; further calls fail.
-    func close() async
 }
 
 extension DatabaseConnection {

@@ -104,12 +104,6 @@ public struct Migrator: Sendable {
         }
     }
 
-    /// The plan `latest` would run now, touching nothing.
-    public func planLatest() async throws -> Plan {
-        let state = try await status()
-        return .apply(state.pending, batch: state.lastBatch + 1)
-    }
-
     // MARK: Running a plan
 
     private typealias Planner = @Sendable (MigrationState) throws -> Plan?
