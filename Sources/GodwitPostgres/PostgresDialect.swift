@@ -12,10 +12,6 @@ public struct PostgresDialect: SQLDialect {
 
     public var name: String { "PostgreSQL" }
 
-    public func quote(identifier: String) -> String {
-        "\"" + identifier.replacing("\"", with: "\"\"") + "\""
-    }
-
     public func placeholder(_ position: Int) -> String { "$\(position)" }
 
     public var beginTransaction: String { "BEGIN" }

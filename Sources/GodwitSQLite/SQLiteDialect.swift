@@ -7,10 +7,6 @@ public struct SQLiteDialect: SQLDialect {
 
     public var name: String { "SQLite" }
 
-    public func quote(identifier: String) -> String {
-        "\"" + identifier.replacing("\"", with: "\"\"") + "\""
-    }
-
     public func placeholder(_ position: Int) -> String { "?\(position)" }
 
     /// `BEGIN IMMEDIATE`: the write lock is taken at once, so a second runner waits (busy timeout) instead of

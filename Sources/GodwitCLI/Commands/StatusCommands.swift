@@ -52,10 +52,5 @@ struct List: AsyncParsableCommand {
 /// Applied migrations without files are shown, then reported as the error they are.
 private func failIfMissing(_ state: MigrationState, directory: String) throws {
     let missing = state.missing.map(\.name)
-    guard missing.isEmpty else {
-        throw GodwitError(
-            code: .missingMigrationFiles,
-            summary: "the migration directory is corrupt, the following files are missing: \(missing.joined(separator: ", "))",
-            details: ["these migrations are recorded as applied but have no file in \(directory)"])
-    }
+    guard missing.isEmpty else { throw GodwitError.missingMigrationFiles(missing, directory: directory) }
 }

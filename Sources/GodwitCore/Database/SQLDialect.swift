@@ -5,7 +5,7 @@ public protocol SQLDialect: Sendable {
     /// The database's name as users know it ("PostgreSQL", "SQLite"), used in messages.
     var name: String { get }
 
-    /// Quotes an identifier (a table or column name) for use in SQL.
+    /// Quotes an identifier (a table or column name) for use in SQL. Defaults to SQL's double quotes.
     func quote(identifier: String) -> String
 
     /// The placeholder for the bound value at `position` (1-based): `$1` on PostgreSQL, `?1` on SQLite.
@@ -29,4 +29,11 @@ public protocol SQLDialect: Sendable {
 
     /// Whether `error` means that a table the statement names does not exist.
     func isUndefinedTable(_ error: DatabaseError) -> Bool
+}
+
+extension SQLDialect {
+    /// SQL's standard quoting, which PostgreSQL and SQLite share: `"name"`, with `"` doubled.
+    public func quote(identifier: String) -> String {
+        "\"" + identifier.replacing("\"", with: "\"\"") + "\""
+    }
 }

@@ -119,13 +119,14 @@ extension GodwitError {
         GodwitError(code: .cannotWrite, summary: "cannot write '\(path)': \(reason)")
     }
 
-    static func missingMigrationFiles(_ names: [String], directory: String) -> GodwitError {
+    /// Applied migrations have no file: Knex's "migration directory is corrupt" error.
+    public static func missingMigrationFiles(_ names: [String], directory: String) -> GodwitError {
         GodwitError(
             code: .missingMigrationFiles,
             summary: "the migration directory is corrupt, the following files are missing: \(names.joined(separator: ", "))",
             details: [
                 "these migrations are recorded as applied in knex_migrations but have no file in \(directory)",
-                "nothing was run; restore the files (a .sql file with the same name before the extension counts)",
+                "restore the files (a .sql file with the same name before the extension counts)",
             ])
     }
 
