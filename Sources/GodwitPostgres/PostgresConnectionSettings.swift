@@ -11,7 +11,7 @@ import GodwitCore
 /// The password is kept apart and never appears in ``description`` or in any error.
 public struct PostgresConnectionSettings: Sendable, CustomStringConvertible {
     /// libpq keyword/value pairs (`host`, `port`, `dbname`, `user`, `sslmode`, …), without the password.
-    public private(set) var parameters: [(keyword: String, value: String)]
+    public let parameters: [(keyword: String, value: String)]
     /// The password, if one was given.
     let password: String?
 
@@ -67,12 +67,6 @@ public struct PostgresConnectionSettings: Sendable, CustomStringConvertible {
     /// The value of a libpq keyword, if set.
     public func value(_ keyword: String) -> String? {
         parameters.last { $0.keyword == keyword }?.value
-    }
-
-    /// Sets a libpq keyword, replacing an earlier value.
-    public mutating func set(_ keyword: String, _ value: String) {
-        parameters.removeAll { $0.keyword == keyword }
-        parameters.append((keyword, value))
     }
 
     /// A URL for people to read: every part but the password, which shows as `***`.

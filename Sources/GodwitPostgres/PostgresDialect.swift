@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import GodwitCore
 
 /// PostgreSQL's SQL, and the tracking tables exactly as Knex's pg client creates them.
@@ -36,9 +31,7 @@ public struct PostgresDialect: SQLDialect {
 
     /// A UTC timestamp in ISO 8601 form, which PostgreSQL reads into `timestamptz`.
     public func migrationTimeValue(epochMilliseconds: Int64) -> SQLValue {
-        .text(
-            Date(timeIntervalSince1970: Double(epochMilliseconds) / 1000)
-                .formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        .text(MigrationTime.iso8601(epochMilliseconds: epochMilliseconds))
     }
 
     public func isUndefinedTable(_ error: DatabaseError) -> Bool {

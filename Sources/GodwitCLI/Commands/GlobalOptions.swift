@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import ArgumentParser
 import GodwitCore
 import Logging
@@ -64,7 +69,7 @@ enum GodwitLogging {
             return handler
         }
         var logger = Logger(label: "godwit")
-        if let name = ProcessInfoEnvironment.value("LOG_LEVEL")?.lowercased(), let level = Logger.Level(rawValue: name) {
+        if let name = ProcessInfo.processInfo.environment["LOG_LEVEL"]?.lowercased(), let level = Logger.Level(rawValue: name) {
             logger.logLevel = level
         }
         return logger

@@ -1,10 +1,5 @@
 import ArgumentParser
 import GodwitCore
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// The `godwit` command line: Knex's migration commands for SQL (and compiled Swift) migrations.
 ///
@@ -28,12 +23,5 @@ public struct Godwit: AsyncParsableCommand {
     /// sequence with the folder's SQL files, ordered by name.
     public static func main(migrations: [Migration]) async {
         await $extraMigrations.withValue(migrations) { await main() }
-    }
-}
-
-/// Reads the process environment without each caller importing Foundation.
-enum ProcessInfoEnvironment {
-    static func value(_ name: String) -> String? {
-        ProcessInfo.processInfo.environment[name]
     }
 }

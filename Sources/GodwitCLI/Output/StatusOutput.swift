@@ -10,7 +10,6 @@ struct StatusOutput: Encodable {
     struct Completed: Encodable {
         let name: String
         let batch: Int
-        // swiftlint:disable:next identifier_name
         let migration_time: String?
         /// Present (and `false`) only when the file is gone.
         let file_present: Bool?
@@ -27,7 +26,7 @@ struct StatusOutput: Encodable {
         completed = state.completed.map { entry in
             Completed(
                 name: entry.record.name, batch: entry.record.batch,
-                migration_time: entry.record.epochMilliseconds.map(StatusOutput.iso8601),
+                migration_time: entry.record.epochMilliseconds.map(MigrationTime.iso8601(epochMilliseconds:)),
                 file_present: entry.migration == nil ? false : nil)
         }
         pending = state.pending.map { Pending(name: $0.name) }
@@ -69,10 +68,5 @@ struct StatusOutput: Encodable {
         lines.append(pending.isEmpty ? "Pending: none" : "Pending (\(pending.count)):")
         lines += pending.map { "  \($0.name)" }
         return lines
-    }
-
-    static func iso8601(_ epochMilliseconds: Int64) -> String {
-        Date(timeIntervalSince1970: Double(epochMilliseconds) / 1000)
-            .formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }

@@ -28,9 +28,6 @@ public struct Plan: Sendable {
     /// Whether the whole batch runs in one transaction with the lock: true unless a script opts out.
     public var isSingleTransaction: Bool { steps.allSatisfy(\.script.runsInTransaction) }
 
-    /// Whether there is nothing to do.
-    public var isEmpty: Bool { steps.isEmpty }
-
     /// The plan that applies `migrations` as batch `batch`.
     static func apply(_ migrations: [Migration], batch: Int) -> Plan {
         Plan(

@@ -178,12 +178,8 @@ extension GodwitError {
     }
 
     private static func abbreviate(_ statement: String) -> String {
-        let oneLine = statement.split(whereSeparator: \.isNewline).map { $0.trimmingPrefixWhitespace }
+        let oneLine = statement.split(whereSeparator: \.isNewline).map { $0.drop(while: \.isWhitespace) }
             .joined(separator: " ")
         return oneLine.count > 400 ? String(oneLine.prefix(400)) + " …" : oneLine
     }
-}
-
-extension Substring {
-    fileprivate var trimmingPrefixWhitespace: Substring { drop(while: \.isWhitespace) }
 }
