@@ -77,6 +77,11 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
         PQfinish(connection)
     }
 
+    /// A second connection with the same settings, to hold the migration lock in.
+    public func openAnother() async throws -> (any DatabaseConnection)? {
+        try await PostgresConnection.connect(settings)
+    }
+
     public func execute(script: String) async throws {
         try await onQueue {
             if PQtransactionStatus(self.connection) == PQTRANS_INTRANS {
@@ -205,14 +210,6 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
 }
 
 extension String {
-    /// The text of a UTF-8 byte range.
-    func utf8Slice(_ range: Range<Int>) -> String {
-        let utf8 = self.utf8
-        let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
-        let end = utf8.index(utf8.startIndex, offsetBy: range.upperBound)
-        return String(self[start..<end])
-    }
-
     /// PostgreSQL reports positions as 1-based character (code point) counts; this is the UTF-8 offset.
     func utf8Offset(ofCharacterPosition position: Int) -> Int? {
         let scalars = unicodeScalars

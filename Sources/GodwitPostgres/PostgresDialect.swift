@@ -37,4 +37,35 @@ public struct PostgresDialect: SQLDialect {
     public func isUndefinedTable(_ error: DatabaseError) -> Bool {
         error.sqlState == "42P01"
     }
+
+    public func lockRowQuery(lockTable: String) -> String {
+        "SELECT \"is_locked\" FROM \(quote(identifier: lockTable)) FOR UPDATE NOWAIT"
+    }
+
+    public func isLockNotAvailable(_ error: DatabaseError) -> Bool {
+        error.sqlState == "55P03"
+    }
+
+    /// `SET LOCAL`: the setting ends with the transaction, so nothing outlives it on a pooled connection.
+    public func lockTimeoutStatement(milliseconds: Int) -> String? {
+        "SET LOCAL lock_timeout = \(max(milliseconds, 1))"
+    }
+
+    /// The sessions whose open transaction holds a lock on the lock table (a row lock comes with one).
+    public func lockHolderQuery(lockTable: String) -> String? {
+        """
+        SELECT 'backend pid ' || a.pid || ', application ' || coalesce(nullif(a.application_name, ''), '?') \
+        || coalesce(', client ' || host(a.client_addr), ''), (extract(epoch from a.xact_start) * 1000)::bigint \
+        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+        WHERE l.locktype = 'relation' AND l.relation = to_regclass($1) AND l.granted \
+        AND l.mode IN ('RowShareLock', 'RowExclusiveLock') AND a.pid <> pg_backend_pid() \
+        ORDER BY a.xact_start LIMIT 1
+        """
+    }
+
+    public var currentEpochMilliseconds: String { "(extract(epoch from clock_timestamp()) * 1000)::bigint" }
+
+    public func statementRanges(in script: String) -> [Range<Int>] {
+        PostgresScriptSplitter.statements(in: script)
+    }
 }

@@ -1,3 +1,4 @@
+import CSQLite
 import GodwitCore
 
 /// SQLite's SQL, and the tracking tables exactly as Knex's sqlite3 client creates them.
@@ -29,5 +30,50 @@ public struct SQLiteDialect: SQLDialect {
 
     public func isUndefinedTable(_ error: DatabaseError) -> Bool {
         error.message.hasPrefix("no such table")
+    }
+
+    /// Inside `BEGIN IMMEDIATE` the write lock already excludes every other writer: a plain read suffices.
+    public func lockRowQuery(lockTable: String) -> String {
+        "SELECT \"is_locked\" FROM \(quote(identifier: lockTable))"
+    }
+
+    public func isLockNotAvailable(_ error: DatabaseError) -> Bool {
+        [SQLITE_BUSY, SQLITE_LOCKED].contains((error.resultCode ?? 0) & 0xFF)
+    }
+
+    /// SQLite has no table locks to time out; its busy timeout covers the database lock.
+    public func lockTimeoutStatement(milliseconds: Int) -> String? { nil }
+
+    /// SQLite keeps no record of lock holders; the runner lock file names the holder instead.
+    public func lockHolderQuery(lockTable: String) -> String? { nil }
+
+    public var currentEpochMilliseconds: String { "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)" }
+
+    /// Splits where the sqlite3 shell would run a statement: at a `;` that ends a complete statement
+    /// (`sqlite3_complete`), so a trigger's inner `;` do not split it.
+    public func statementRanges(in script: String) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        let bytes = Array(script.utf8)
+        var start = 0
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: ";") {
+                let candidate = Array(bytes[start...index]) + [0]
+                let complete = candidate.withUnsafeBufferPointer { buffer in
+                    buffer.withMemoryRebound(to: CChar.self) { sqlite3_complete($0.baseAddress!) }
+                }
+                if complete != 0 {
+                    ranges.append(start..<(index + 1))
+                    start = index + 1
+                }
+            }
+            index += 1
+        }
+        let rest = bytes[start...].withUnsafeBufferPointer { SQLTrivia.skip($0, from: 0) }
+        if start + rest < bytes.count { ranges.append(start..<bytes.count) }
+        return ranges.map { range in
+            let skipped = bytes.withUnsafeBufferPointer { SQLTrivia.skip($0, from: range.lowerBound) }
+            return min(skipped, range.upperBound)..<range.upperBound
+        }.filter { !$0.isEmpty }
     }
 }

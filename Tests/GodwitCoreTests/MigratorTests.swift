@@ -11,10 +11,13 @@ struct MigratorTests {
         "003_tags.sql": sqlMigration(up: "CREATE TABLE tags (id integer primary key);", down: "DROP TABLE tags;"),
     ]
 
-    func migrator(_ database: TestDatabase, _ files: [String: String]) async throws -> (Migrator, any DatabaseConnection) {
+    func migrator(
+        _ database: TestDatabase, _ files: [String: String], settings: Migrator.Settings = Migrator.Settings()
+    ) async throws -> (Migrator, any DatabaseConnection) {
         let directory = try database.writeMigrations(files)
         let connection = try await database.connect()
-        return (Migrator(connection: connection, migrations: try MigrationDirectory(path: directory).load(), source: directory), connection)
+        let migrations = try MigrationDirectory(path: directory).load()
+        return (Migrator(connection: connection, migrations: migrations, source: directory, settings: settings), connection)
     }
 
     func applied(_ connection: any DatabaseConnection) async throws -> [(name: String, batch: Int)] {
@@ -177,7 +180,10 @@ struct MigratorTests {
                 ["knex_migrations_lock", "is_locked", "integer", "", ""],
             ])
             let keys = try await connection.query(
-                "SELECT conname FROM pg_constraint WHERE conname LIKE 'knex_migrations%' ORDER BY conname").map { $0[0].text! }
+                """
+                SELECT conname FROM pg_constraint
+                WHERE conrelid IN ('knex_migrations'::regclass, 'knex_migrations_lock'::regclass) ORDER BY conname
+                """).map { $0[0].text! }
             #expect(keys == ["knex_migrations_lock_pkey", "knex_migrations_pkey"])
         case .sqlite:
             // SQLite keeps each table's CREATE statement: it must be Knex's, to the letter.
@@ -196,20 +202,37 @@ struct MigratorTests {
         #expect(try await isLocked(connection) == [0], "a second run adds no lock row")
     }
 
-    @Test("a Knex runner's lock (is_locked = 1) stops latest; unlock frees it", arguments: DatabaseKind.allCases)
+    @Test("a Knex runner's lock (is_locked = 1) makes latest wait, then give up naming it; unlock frees it", arguments: DatabaseKind.allCases)
     func knexLockRespected(kind: DatabaseKind) async throws {
         let database = try await TestDatabase.make(kind)
-        let (migrator, connection) = try await migrator(database, Self.three)
+        let (migrator, connection) = try await migrator(database, Self.three, settings: .init(lockTimeout: .milliseconds(300)))
         try await migrator.unlock()
         _ = try await connection.query(#"UPDATE "knex_migrations_lock" SET "is_locked" = 1"#)
         let error = try await #require(throws: GodwitError.self) { try await migrator.latest() }
         #expect(error.code == .locked)
+        #expect(error.summary.contains("gave up waiting for the migration lock"))
+        #expect(error.summary.contains("knex_migrations_lock.is_locked is 1"))
         #expect(error.description.contains("godwit unlock"))
         #expect(try await applied(connection).isEmpty)
         #expect(try await !database.hasTable("users", on: connection))
         try await migrator.unlock()
         #expect(try await isLocked(connection) == [0])
         #expect(try await migrator.latest().migrations.count == 3)
+    }
+
+    @Test("a runner waits while a Knex runner holds the lock, then runs once it is freed", arguments: DatabaseKind.allCases)
+    func waitsForKnexLock(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        let (migrator, connection) = try await migrator(database, Self.three, settings: .init(lockTimeout: .seconds(30)))
+        try await migrator.unlock()
+        _ = try await connection.query(#"UPDATE "knex_migrations_lock" SET "is_locked" = 1"#)
+        async let report = migrator.latest()
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(try await applied(connection).isEmpty, "nothing runs while the Knex lock is held")
+        let other = try await database.connect()
+        _ = try await other.query(#"UPDATE "knex_migrations_lock" SET "is_locked" = 0"#)
+        #expect(try await report.migrations.count == 3)
+        #expect(try await isLocked(connection) == [0])
     }
 
     @Test("two runners at once: one applies each migration once, the other finds the work done", arguments: DatabaseKind.allCases)

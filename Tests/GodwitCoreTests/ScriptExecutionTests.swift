@@ -97,8 +97,25 @@ struct ScriptExecutionTests {
         #expect(error.summary == "migration 002_broken.sql failed")
         #expect(error.description.contains("statement at line 3, column 1"))
         #expect(error.description.contains("applied before the failure and kept: 001_users.sql"))
-        #expect(error.description.contains("ran outside a transaction"))
+        #expect(error.description.contains("its statements 1–1 of 2 completed and stay in effect"))
+        #expect(error.description.contains("'godwit latest --resume' (statements 2–2)"))
         #expect(try await connection.query(#"SELECT "name" FROM "knex_migrations""#).map { $0[0].text! } == ["001_users.sql"])
         #expect(try await connection.query(#"SELECT "is_locked" FROM "knex_migrations_lock""#)[0][0].integer == 0)
+
+        // The next run refuses until told how to finish, and says what is known.
+        let refused = try await #require(throws: GodwitError.self) { try await migrator.latest() }
+        #expect(refused.code == .interruptedMigration)
+        #expect(refused.description.contains("statements 1–1 of 2 completed and are in effect"))
+        #expect(refused.description.contains("statement 2 of 2 failed"))
+        #expect(refused.description.contains("godwit latest --resume"))
+
+        // Resuming runs statement 2 only: statement 1 (CREATE TABLE kept) would fail if it ran twice.
+        _ = try await connection.query("CREATE TABLE missing_table (id integer)")
+        let resumed = try await migrator.latest(.init(interrupted: .resume))
+        #expect(resumed.migrations == ["002_broken.sql"])
+        #expect(try await connection.query(#"SELECT "name" FROM "knex_migrations" ORDER BY "id""#).map { $0[0].text! }
+            == ["001_users.sql", "002_broken.sql"])
+        #expect(try await migrator.status().interrupted.isEmpty)
+        #expect(try await migrator.latest().outcome == .alreadyUpToDate)
     }
 }

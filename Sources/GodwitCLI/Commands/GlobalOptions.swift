@@ -18,9 +18,52 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("migrations-dir"), help: "The folder of SQL migrations (default: GODWIT_MIGRATIONS_DIR, else migrations).")
     var migrationsDirectory: String?
 
-    func configuration() throws -> Configuration {
+    func configuration(overrides: [String: String] = [:]) throws -> Configuration {
         try Configuration.resolve(
-            environmentName: env, databaseURL: databaseURL, migrationsDirectory: migrationsDirectory)
+            environmentName: env, databaseURL: databaseURL, migrationsDirectory: migrationsDirectory,
+            overrides: overrides)
+    }
+}
+
+/// The options of the commands that migrate: lock waits, and what a user allows for this run.
+struct MigrateOptions: ParsableArguments {
+    @Option(name: .customLong("lock-timeout"), help: ArgumentHelp(
+        "Seconds to wait while another runner migrates (default: GODWIT_LOCK_TIMEOUT, else 300).", valueName: "seconds"))
+    var lockTimeout: String?
+
+    @Option(name: .customLong("ddl-lock-timeout"), help: ArgumentHelp(
+        "Seconds a migration statement may wait for a table lock on PostgreSQL before the batch is retried; 0: no limit (default: GODWIT_DDL_LOCK_TIMEOUT, else 5).",
+        valueName: "seconds"))
+    var ddlLockTimeout: String?
+
+    @Option(name: .customLong("ddl-retries"), help: ArgumentHelp(
+        "How many times to retry after a table-lock timeout (default: GODWIT_DDL_RETRIES, else 3).", valueName: "count"))
+    var ddlRetries: String?
+
+    @Flag(name: .customLong("accept-edits"), help: "Accept changes to applied migration files: keep their new checksums.")
+    var acceptEdits = false
+
+    @Flag(help: "Finish an interrupted transaction:false migration from the first statement not known to have completed.")
+    var resume = false
+
+    @Flag(help: "Run an interrupted transaction:false migration again from its first statement (after undoing it by hand).")
+    var restart = false
+
+    func validate() throws {
+        if resume && restart { throw ValidationError("--resume and --restart exclude each other: choose one") }
+    }
+
+    /// The settings given as flags, by the name of their variable.
+    var overrides: [String: String] {
+        var overrides: [String: String] = [:]
+        overrides["GODWIT_LOCK_TIMEOUT"] = lockTimeout
+        overrides["GODWIT_DDL_LOCK_TIMEOUT"] = ddlLockTimeout
+        overrides["GODWIT_DDL_RETRIES"] = ddlRetries
+        return overrides
+    }
+
+    var runOptions: Migrator.RunOptions {
+        Migrator.RunOptions(acceptEdits: acceptEdits, interrupted: resume ? .resume : restart ? .restart : nil)
     }
 }
 
@@ -35,21 +78,22 @@ struct Session {
 ///
 /// - Parameter quiet: the environment line goes to standard error (for `--json`, whose output is data).
 func withSession(
-    _ options: GlobalOptions, extraMigrations: [Migration], quiet: Bool = false,
+    _ options: GlobalOptions, overrides: [String: String] = [:], extraMigrations: [Migration], quiet: Bool = false,
     _ body: (Session) async throws -> Void
 ) async throws {
     do {
-        let configuration = try options.configuration()
+        let configuration = try options.configuration(overrides: overrides)
         let using = "Using environment: \(configuration.environment)"
         quiet ? Console.error(using) : Console.out(using)
         if case .sqlite(let path, true) = configuration.database {
             Console.error("No database configured: using the SQLite file \(path) (set DATABASE_URL to change this)")
         }
         let migrations = try MigrationDirectory(path: configuration.migrationsDirectory).load() + extraMigrations
-        let connection = try await configuration.database.connect()
+        let connection = try await configuration.database.connect(
+            lockTimeout: configuration.migratorSettings.lockTimeout)
         let migrator = Migrator(
             connection: connection, migrations: migrations, source: configuration.migrationsDirectory,
-            logger: GodwitLogging.logger)
+            settings: configuration.migratorSettings, logger: GodwitLogging.logger)
         try await body(Session(configuration: configuration, migrator: migrator))
     } catch let error as GodwitError {
         Console.error("error: \(error)")

@@ -6,10 +6,11 @@ struct Latest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Apply every pending migration as one new batch.")
 
     @OptionGroup var options: GlobalOptions
+    @OptionGroup var migrateOptions: MigrateOptions
 
     func run() async throws {
-        try await withSession(options, extraMigrations: Godwit.extraMigrations) { session in
-            try await session.migrator.latest().lines(singleStep: false).forEach(Console.out)
+        try await withSession(options, overrides: migrateOptions.overrides, extraMigrations: Godwit.extraMigrations) { session in
+            try await session.migrator.latest(migrateOptions.runOptions).lines(singleStep: false).forEach(Console.out)
         }
     }
 }
@@ -19,13 +20,14 @@ struct Rollback: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Undo the last batch of migrations (--all: every batch).")
 
     @OptionGroup var options: GlobalOptions
+    @OptionGroup var migrateOptions: MigrateOptions
 
     @Flag(help: "Undo every applied migration, not just the last batch.")
     var all = false
 
     func run() async throws {
-        try await withSession(options, extraMigrations: Godwit.extraMigrations) { session in
-            try await session.migrator.rollback(all: all).lines(singleStep: false).forEach(Console.out)
+        try await withSession(options, overrides: migrateOptions.overrides, extraMigrations: Godwit.extraMigrations) { session in
+            try await session.migrator.rollback(all: all, migrateOptions.runOptions).lines(singleStep: false).forEach(Console.out)
         }
     }
 }
@@ -35,13 +37,14 @@ struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Apply the next pending migration, or the named one.")
 
     @OptionGroup var options: GlobalOptions
+    @OptionGroup var migrateOptions: MigrateOptions
 
     @Argument(help: "A pending migration's name (with or without extension).")
     var name: String?
 
     func run() async throws {
-        try await withSession(options, extraMigrations: Godwit.extraMigrations) { session in
-            try await session.migrator.up(name: name).lines(singleStep: true).forEach(Console.out)
+        try await withSession(options, overrides: migrateOptions.overrides, extraMigrations: Godwit.extraMigrations) { session in
+            try await session.migrator.up(name: name, migrateOptions.runOptions).lines(singleStep: true).forEach(Console.out)
         }
     }
 }
@@ -51,13 +54,14 @@ struct Down: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Undo the last applied migration, or the named one.")
 
     @OptionGroup var options: GlobalOptions
+    @OptionGroup var migrateOptions: MigrateOptions
 
     @Argument(help: "An applied migration's name (with or without extension).")
     var name: String?
 
     func run() async throws {
-        try await withSession(options, extraMigrations: Godwit.extraMigrations) { session in
-            try await session.migrator.down(name: name).lines(singleStep: true).forEach(Console.out)
+        try await withSession(options, overrides: migrateOptions.overrides, extraMigrations: Godwit.extraMigrations) { session in
+            try await session.migrator.down(name: name, migrateOptions.runOptions).lines(singleStep: true).forEach(Console.out)
         }
     }
 }

@@ -31,6 +31,9 @@ public struct Configuration: Sendable {
     public let database: Database
     /// The folder of SQL migrations.
     public let migrationsDirectory: String
+    /// Lock waits and retries: `GODWIT_LOCK_TIMEOUT`, `GODWIT_DDL_LOCK_TIMEOUT`, `GODWIT_DDL_RETRIES`,
+    /// `GODWIT_LOCK_LEASE` (seconds; a count for the retries).
+    public let migratorSettings: Migrator.Settings
 
     /// The SQLite file used in `development` when no database is configured.
     public static let defaultSQLitePath = "dev.sqlite3"
@@ -41,12 +44,13 @@ public struct Configuration: Sendable {
     ///   - environmentName: `--env`, if given.
     ///   - databaseURL: `--database-url`, if given.
     ///   - migrationsDirectory: `--migrations-dir`, if given.
+    ///   - overrides: settings given as flags, by the name of their variable (`GODWIT_LOCK_TIMEOUT`).
     ///   - processEnvironment: the process's environment variables.
     ///   - directory: where `.env` files are looked for.
     /// - Throws: ``GodwitError`` `.configuration` for a malformed `.env`, URL or missing database.
     public static func resolve(
         environmentName: String? = nil, databaseURL: String? = nil, migrationsDirectory: String? = nil,
-        processEnvironment: [String: String] = ProcessInfo.processInfo.environment, directory: String = "."
+        overrides: [String: String] = [:], processEnvironment: [String: String] = ProcessInfo.processInfo.environment, directory: String = "."
     ) throws -> Configuration {
         let base = try DotEnvFile.load(path: "\(directory)/.env")?.variables ?? [:]
         func nonEmpty(_ value: String?) -> String? { value?.isEmpty == false ? value : nil }
@@ -55,7 +59,7 @@ public struct Configuration: Sendable {
             ?? nonEmpty(processEnvironment["NODE_ENV"]) ?? "development"
         let specific = try DotEnvFile.load(path: "\(directory)/.env.\(environment)")?.variables ?? [:]
         func lookup(_ key: String) -> String? {
-            nonEmpty(processEnvironment[key]) ?? nonEmpty(specific[key]) ?? nonEmpty(base[key])
+            nonEmpty(overrides[key]) ?? nonEmpty(processEnvironment[key]) ?? nonEmpty(specific[key]) ?? nonEmpty(base[key])
         }
 
         let database: Database
@@ -79,9 +83,39 @@ public struct Configuration: Sendable {
                     "in the environment, in .env.\(environment) or in .env; only 'development' falls back to \(defaultSQLitePath)",
                 ])
         }
+        let defaults = Migrator.Settings()
+        let ddlLockTimeout = try seconds(lookup, "GODWIT_DDL_LOCK_TIMEOUT", flag: "--ddl-lock-timeout")
+        let settings = Migrator.Settings(
+            lockTimeout: try seconds(lookup, "GODWIT_LOCK_TIMEOUT", flag: "--lock-timeout") ?? defaults.lockTimeout,
+            ddlLockTimeout: ddlLockTimeout.map { $0 == .zero ? nil : $0 } ?? defaults.ddlLockTimeout,
+            ddlRetries: try count(lookup, "GODWIT_DDL_RETRIES", flag: "--ddl-retries") ?? defaults.ddlRetries,
+            leaseDuration: try seconds(lookup, "GODWIT_LOCK_LEASE", flag: nil).map { max($0, .seconds(1)) }
+                ?? defaults.leaseDuration)
         return Configuration(
             environment: environment, database: database,
-            migrationsDirectory: nonEmpty(migrationsDirectory) ?? lookup("GODWIT_MIGRATIONS_DIR") ?? "migrations")
+            migrationsDirectory: nonEmpty(migrationsDirectory) ?? lookup("GODWIT_MIGRATIONS_DIR") ?? "migrations",
+            migratorSettings: settings)
+    }
+
+    private static func seconds(_ lookup: (String) -> String?, _ key: String, flag: String?) throws -> Duration? {
+        guard let text = lookup(key) else { return nil }
+        guard let value = Double(text), value >= 0, value.isFinite else {
+            throw invalidNumber(key, flag: flag, text: text, expected: "a number of seconds, e.g. 30 or 0.5")
+        }
+        return .milliseconds(Int64((value * 1000).rounded()))
+    }
+
+    private static func count(_ lookup: (String) -> String?, _ key: String, flag: String?) throws -> Int? {
+        guard let text = lookup(key) else { return nil }
+        guard let value = Int(text), value >= 0 else {
+            throw invalidNumber(key, flag: flag, text: text, expected: "a whole number, e.g. 3")
+        }
+        return value
+    }
+
+    private static func invalidNumber(_ key: String, flag: String?, text: String, expected: String) -> GodwitError {
+        GodwitError(
+            code: .configuration, summary: "invalid \(flag.map { "\($0) / " } ?? "")\(key) '\(text)': expected \(expected)")
     }
 
     /// `postgres://` / `postgresql://` go to libpq's parser; `sqlite:PATH` (also `sqlite://PATH`,

@@ -4,11 +4,13 @@ import GodwitSQLite
 
 extension Configuration.Database {
     /// Connects; a failure becomes one ``GodwitError`` `.connection` naming the database (password masked).
-    func connect() async throws -> any DatabaseConnection {
+    ///
+    /// - Parameter lockTimeout: how long SQLite waits for another process's write lock.
+    func connect(lockTimeout: Duration) async throws -> any DatabaseConnection {
         do {
             switch self {
             case .sqlite(let path, _):
-                return try await SQLiteConnection.open(path: path)
+                return try await SQLiteConnection.open(path: path, busyTimeout: lockTimeout)
             case .postgres(let settings):
                 return try await PostgresConnection.connect(settings)
             }

@@ -18,9 +18,37 @@ public protocol DatabaseConnection: Sendable {
 
     /// Runs one statement with bound values and returns its rows (none for a statement that returns none).
     func query(_ sql: String, _ bindings: [SQLValue]) async throws -> [SQLRow]
+
+    /// Opens a second connection to the same database, or returns `nil` when the database cannot hold a
+    /// lock on one connection while another writes (SQLite).
+    ///
+    /// While migrations run outside a transaction, the migration lock is held by an open transaction on
+    /// this second connection: if the process dies, the server closes the connection, ends the
+    /// transaction, and the lock is free.
+    func openAnother() async throws -> (any DatabaseConnection)?
+
+    /// Takes a lock, outside the database, that keeps other Godwit processes from migrating this database
+    /// and that the operating system frees if this process dies; `nil` when the database needs none
+    /// (PostgreSQL, whose lock row is enough).
+    ///
+    /// - Parameter timeout: how long to wait for another process to free it.
+    /// - Throws: ``GodwitError`` `.locked`, naming the holder, when it is not free in time.
+    func acquireProcessLock(timeout: Duration) async throws -> (any ProcessLock)?
+}
+
+/// A lock held by this process; ``release()`` frees it, and so does the process ending.
+public protocol ProcessLock: AnyObject, Sendable {
+    /// Frees the lock. Calling it again does nothing.
+    func release()
 }
 
 extension DatabaseConnection {
+    /// No second connection by default.
+    public func openAnother() async throws -> (any DatabaseConnection)? { nil }
+
+    /// No lock outside the database by default.
+    public func acquireProcessLock(timeout: Duration) async throws -> (any ProcessLock)? { nil }
+
     /// Runs one statement without bound values and returns its rows.
     public func query(_ sql: String) async throws -> [SQLRow] {
         try await query(sql, [])

@@ -48,3 +48,14 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         return text
     }
 }
+
+extension DatabaseError {
+    /// The same error with its offsets moved by `base`: for a statement run out of a larger script.
+    func shifted(by base: Int) -> DatabaseError {
+        guard base != 0 else { return self }
+        var shifted = self
+        shifted.statementOffset = (statementOffset ?? 0) + base
+        shifted.errorOffset = errorOffset.map { $0 + base }
+        return shifted
+    }
+}

@@ -29,6 +29,30 @@ public protocol SQLDialect: Sendable {
 
     /// Whether `error` means that a table the statement names does not exist.
     func isUndefinedTable(_ error: DatabaseError) -> Bool
+
+    /// The query that takes the lock row inside the current transaction, returning its `is_locked` values.
+    ///
+    /// It must not wait for another transaction that holds the row: it fails at once instead (PostgreSQL's
+    /// `FOR UPDATE NOWAIT`), so a waiting runner never keeps a pooled server connection while it waits.
+    func lockRowQuery(lockTable: String) -> String
+
+    /// Whether `error` means a lock could not be had in time (PostgreSQL's `lock_not_available`, 55P03).
+    func isLockNotAvailable(_ error: DatabaseError) -> Bool
+
+    /// The statement that bounds how long the current transaction's statements wait for a table lock,
+    /// or `nil` when the database has no such setting.
+    func lockTimeoutStatement(milliseconds: Int) -> String?
+
+    /// A query returning who holds the lock row in an open transaction: one row of
+    /// (description, epoch milliseconds since the transaction began); `nil` when the database cannot tell.
+    func lockHolderQuery(lockTable: String) -> String?
+
+    /// An expression for the database server's current time in epoch milliseconds (the lease clock: every
+    /// runner reads the same clock).
+    var currentEpochMilliseconds: String { get }
+
+    /// The UTF-8 ranges of the statements in `script`, split as the database's own shell splits them.
+    func statementRanges(in script: String) -> [Range<Int>]
 }
 
 extension SQLDialect {

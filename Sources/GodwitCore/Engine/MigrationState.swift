@@ -17,6 +17,25 @@ public struct MigrationState: Sendable {
     /// Migrations not yet applied, in name order.
     public let pending: [Migration]
 
+    /// Migrations that ran outside a transaction and did not finish.
+    public let interrupted: [InterruptedMigration]
+
+    /// Applied migrations whose file changed since it was applied (by its ``MigrationChecksum``).
+    public var edited: [Completed] {
+        completed.filter { entry in
+            guard let kept = entry.record.checksum, let now = entry.migration?.checksum else { return false }
+            return kept != now
+        }
+    }
+
+    /// Applied migrations with a file but no kept checksum yet (applied by Knex, or by an older Godwit).
+    var unfingerprinted: [(name: String, checksum: String)] {
+        completed.compactMap { entry in
+            guard entry.record.checksum == nil, let checksum = entry.migration?.checksum else { return nil }
+            return (entry.record.name, checksum)
+        }
+    }
+
     /// Applied migrations whose file is gone.
     public var missing: [AppliedMigration] { completed.filter { $0.migration == nil }.map(\.record) }
 
@@ -24,7 +43,8 @@ public struct MigrationState: Sendable {
     public var lastBatch: Int { completed.map(\.record.batch).max() ?? 0 }
 
     /// Matches records to migrations.
-    public init(applied: [AppliedMigration], available: [Migration]) {
+    public init(applied: [AppliedMigration], available: [Migration], interrupted: [InterruptedMigration] = []) {
+        self.interrupted = interrupted
         var byName: [String: Int] = [:]
         var byStem: [Substring: Int] = [:]
         for (index, migration) in available.enumerated() {

@@ -5,26 +5,75 @@ import Foundation
 #endif
 import Logging
 
-/// Runs migrations against one database: Knex's commands, with batches that are all or nothing.
+/// Runs migrations against one database: Knex's commands, with batches that are all or nothing and a
+/// lock that never outlives its holder.
 ///
 /// ```swift
 /// let migrator = Migrator(connection: connection, migrations: try MigrationDirectory(path: "migrations").load())
 /// let report = try await migrator.latest()
 /// ```
 ///
-/// A batch whose scripts all run in transactions runs in one transaction with its lock and its
-/// `knex_migrations` rows: a failure, or a crash, leaves the database as it was. A batch with a
-/// `transaction:false` script takes the lock in a transaction of its own, runs each migration on its own,
-/// and frees the lock at the end, as Knex does.
+/// **The lock** is the row lock on `knex_migrations_lock`'s single row, held by an open transaction and
+/// never committed as `is_locked = 1`. A batch whose scripts all run in transactions holds it in its own
+/// transaction, with its scripts and its `knex_migrations` rows: a failure or a crash leaves the database as
+/// it was. A batch with a `transaction:false` script holds it in a transaction on a second connection
+/// while each migration runs on its own. Either way, if the process dies its connections close, the server
+/// ends the transaction, and the lock is free. Runners that find it taken wait (polling, so a waiter never
+/// keeps a pooled connection busy) up to ``Settings/lockTimeout``. A Knex runner's `is_locked = 1` is
+/// respected the same way, and Knex runners wait on Godwit's row lock.
 ///
 /// - Throws: every command throws ``GodwitError``.
 public struct Migrator: Sendable {
+    /// How long to wait for locks, and how often to retry.
+    public struct Settings: Sendable {
+        /// How long a runner waits for another runner's batch before giving up. Default: 5 minutes.
+        public var lockTimeout: Duration
+        /// How long a migration statement in a transaction may wait for a table lock (PostgreSQL's
+        /// `lock_timeout`), so that DDL queued behind a long query does not stall every query queued behind
+        /// it; `nil` waits forever. Default: 5 seconds. Statements outside transactions are not bounded:
+        /// `CREATE INDEX CONCURRENTLY` waits for older transactions by design.
+        public var ddlLockTimeout: Duration?
+        /// How many times a batch (or a migration, outside one-transaction batches) whose statement timed out
+        /// waiting for a table lock is retried, with growing pauses. Default: 3.
+        public var ddlRetries: Int
+        /// How long the lock of a batch with `transaction:false` migrations outlives its holder if the holder
+        /// dies; the holder renews it every third of this. Default: 30 seconds.
+        public var leaseDuration: Duration
+
+        /// Creates settings; every parameter has the documented default.
+        public init(
+            lockTimeout: Duration = .seconds(300), ddlLockTimeout: Duration? = .seconds(5), ddlRetries: Int = 3,
+            leaseDuration: Duration = .seconds(30)
+        ) {
+            self.leaseDuration = leaseDuration
+            self.lockTimeout = lockTimeout
+            self.ddlLockTimeout = ddlLockTimeout
+            self.ddlRetries = ddlRetries
+        }
+    }
+
+    /// What a user allows for one migrating command.
+    public struct RunOptions: Sendable {
+        /// Keep the new checksums of applied files that changed, instead of refusing to run.
+        public var acceptEdits: Bool
+        /// How to finish a migration that was interrupted outside a transaction; `nil` refuses to run.
+        public var interrupted: InterruptedMigration.Resolution?
+
+        /// Creates options; by default edits and interrupted migrations stop the command.
+        public init(acceptEdits: Bool = false, interrupted: InterruptedMigration.Resolution? = nil) {
+            self.acceptEdits = acceptEdits
+            self.interrupted = interrupted
+        }
+    }
+
     /// The database.
     public let connection: any DatabaseConnection
     /// Every known migration, in name order.
     public let migrations: [Migration]
     /// Where the migrations came from, for messages.
     public let source: String
+    /// Lock waits and retries.
+    public let settings: Settings
     private let log: MigrationLog
     private let logger: Logger
 
@@ -35,14 +84,16 @@ public struct Migrator: Sendable {
     ///   - migrations: the migrations, in any order; they are sorted by name.
     ///   - source: where the migrations came from (a folder), named in messages.
     ///   - tableName: the tracking table; the lock table is its name plus `_lock`, as in Knex.
-    ///   - logger: receives a line per migration and per rolled-back transaction at `.debug`.
+    ///   - settings: lock waits and retries.
+    ///   - logger: receives a line per migration at `.debug`, and lock waits and retries at `.notice`.
     public init(
         connection: any DatabaseConnection, migrations: [Migration], source: String = "migrations",
-        tableName: String = "knex_migrations", logger: Logger = Logger(label: "godwit")
+        tableName: String = "knex_migrations", settings: Settings = Settings(), logger: Logger = Logger(label: "godwit")
     ) {
         self.connection = connection
         self.migrations = migrations.sorted { Migration.precedes($0.name, $1.name) }
         self.source = source
+        self.settings = settings
         self.log = MigrationLog(connection: connection, tableName: tableName)
         self.logger = logger
     }
@@ -50,15 +101,15 @@ public struct Migrator: Sendable {
     // MARK: Commands
 
     /// Applies every pending migration as one new batch (`knex migrate:latest`).
-    public func latest() async throws -> MigrationReport {
-        try await migrate(.up) { state in
+    public func latest(_ options: RunOptions = RunOptions()) async throws -> MigrationReport {
+        try await migrate(.up, options, command: "latest") { state in
             state.pending.isEmpty ? nil : .apply(state.pending, batch: state.lastBatch + 1)
         }
     }
 
     /// Applies the next pending migration, or the named one, as a batch of its own (`knex migrate:up`).
-    public func up(name: String? = nil) async throws -> MigrationReport {
-        try await migrate(.up) { state in
+    public func up(name: String? = nil, _ options: RunOptions = RunOptions()) async throws -> MigrationReport {
+        try await migrate(.up, options, command: "up") { state in
             guard let name else { return state.pending.first.map { .apply([$0], batch: state.lastBatch + 1) } }
             guard let migration = state.pending.first(where: { Migrator.matches($0.name, name) }) else {
                 throw GodwitError(
@@ -70,8 +121,8 @@ public struct Migrator: Sendable {
     }
 
     /// Undoes the last batch, newest first, or every batch (`knex migrate:rollback [--all]`).
-    public func rollback(all: Bool = false) async throws -> MigrationReport {
-        try await migrate(.down) { state in
+    public func rollback(all: Bool = false, _ options: RunOptions = RunOptions()) async throws -> MigrationReport {
+        try await migrate(.down, options, command: "rollback") { state in
             let batch = state.lastBatch
             let undone = all ? state.completed : state.completed.filter { $0.record.batch == batch }
             return undone.isEmpty ? nil : try .undo(undone, directory: source)
@@ -79,8 +130,8 @@ public struct Migrator: Sendable {
     }
 
     /// Undoes the last applied migration, or the named one (`knex migrate:down`).
-    public func down(name: String? = nil) async throws -> MigrationReport {
-        try await migrate(.down) { state in
+    public func down(name: String? = nil, _ options: RunOptions = RunOptions()) async throws -> MigrationReport {
+        try await migrate(.down, options, command: "down") { state in
             guard let name else { return try state.completed.last.map { try .undo([$0], directory: source) } }
             guard let entry = state.completed.last(where: { Migrator.matches($0.record.name, name) }) else {
                 throw GodwitError(
@@ -91,12 +142,15 @@ public struct Migrator: Sendable {
         }
     }
 
-    /// Reads what is applied and what is pending, changing nothing (no tables are created).
+    /// Reads what is applied, pending, edited and interrupted, changing nothing (no tables are created).
     public func status() async throws -> MigrationState {
-        MigrationState(applied: try await log.applied() ?? [], available: migrations)
+        let contents = try await log.read()
+        return MigrationState(
+            applied: contents?.applied ?? [], available: migrations, interrupted: contents?.interrupted ?? [])
     }
 
-    /// Frees the lock, as `knex migrate:unlock` does, creating the tables if they are missing.
+    /// Frees a Knex lock left at `is_locked = 1`, as `knex migrate:unlock` does, creating the tables if
+    /// they are missing. Godwit's own lock never needs it: it ends with its holder.
     public func unlock() async throws {
         try await transaction(consequence: "the lock was not changed") {
             try await log.create()
@@ -110,20 +164,36 @@ public struct Migrator: Sendable {
 
     /// Plans from the current state; if there is work, takes the lock, plans again from what the lock
     /// protects (another runner may have finished meanwhile), and runs that plan.
-    private func migrate(_ direction: Plan.Direction, planner: Planner) async throws -> MigrationReport {
+    private func migrate(
+        _ direction: Plan.Direction, _ options: RunOptions, command: String, planner: @escaping Planner
+    ) async throws -> MigrationReport {
         let nothing = MigrationReport(
             outcome: direction == .up ? .alreadyUpToDate : .nothingToRollBack, batch: 0, migrations: [])
-        guard let applied = try await log.applied() else {
-            if direction == .down { return nothing }
+        var contents = try await log.read()
+        if contents?.hasGodwitTable != true {
+            if contents == nil, direction == .down { return nothing }
             try await transaction(consequence: "nothing was applied") { try await log.create() }
-            return try await migrate(direction, planner: planner)
+            contents = try await log.read()
         }
-        let state = MigrationState(applied: applied, available: migrations)
-        try checkNoneMissing(state)
-        guard let draft = try planner(state) else { return nothing }
-        let ran = draft.isSingleTransaction
-            ? try await runInOneTransaction(planner)
-            : try await runStepByStep(planner)
+        let checkedPlanner: Planner = { state in
+            try checkRunnable(state, direction: direction, options: options)
+            return try Migrator.resolving(
+                state.interrupted, in: try planner(state), options: options, state: state, command: command)
+        }
+        let state = MigrationState(
+            applied: contents?.applied ?? [], available: migrations, interrupted: contents?.interrupted ?? [])
+        guard let draft = try checkedPlanner(state) else {
+            try await keepChecksums(of: state, options: options)
+            return nothing
+        }
+        let processLock = try await connection.acquireProcessLock(timeout: settings.lockTimeout)
+        defer { processLock?.release() }
+        let ran: Plan?
+        if draft.isSingleTransaction, let outcome = try await runInOneTransaction(checkedPlanner, options) {
+            ran = outcome
+        } else {
+            ran = try await runStepByStep(checkedPlanner, options)
+        }
         guard let plan = ran else { return nothing }
         return MigrationReport(
             outcome: direction == .up ? .applied : .rolledBack, batch: plan.batch,
@@ -131,125 +201,349 @@ public struct Migrator: Sendable {
     }
 
     /// The lock, the scripts and the records in one transaction: all of it lands, or none of it.
-    private func runInOneTransaction(_ planner: Planner) async throws -> Plan? {
+    ///
+    /// - Returns: the plan that ran (`nil` inside when nothing was left to do), or `nil` when the plan
+    ///   made under the lock needs step-by-step running.
+    private func runInOneTransaction(_ planner: Planner, _ options: RunOptions) async throws -> Plan?? {
         let nothingApplied = "nothing from this batch was applied: the transaction was rolled back and the lock is free"
-        let outcome: Plan?? = try await transaction(consequence: nothingApplied) {
-            try await log.lock()
-            guard let plan = try await lockedPlan(planner) else {
-                try await log.unlock()
-                return .some(nil)
+        return try await retryingLockTimeouts(what: "the batch") {
+            try await transaction(consequence: nothingApplied, locking: true) {
+                let state = try await lockedState()
+                guard let plan = try planner(state) else {
+                    try await keepChecksums(of: state, options: options)
+                    return .some(nil)
+                }
+                guard plan.isSingleTransaction else { return nil }
+                try await boundLockWaits()
+                for step in plan.steps {
+                    try await run(step, consequence: nothingApplied)
+                }
+                try await bookkeep(plan.steps, of: plan, state: state, options: options)
+                return .some(plan)
             }
-            guard plan.isSingleTransaction else {
-                try await log.unlock()
-                return nil
-            }
-            let time = Migrator.now()
-            for step in plan.steps {
-                try await run(step, consequence: nothingApplied)
-            }
-            if plan.direction == .up {
-                try await log.record(plan.steps.map(\.migration.name), batch: plan.batch, epochMilliseconds: time)
-            } else {
-                try await log.remove(plan.steps.compactMap(\.record))
-            }
-            try await log.unlock()
-            return .some(plan)
         }
-        // The plan changed under the lock to one that needs step-by-step running (a rare race).
-        guard let outcome else { return try await runStepByStep(planner) }
-        return outcome
     }
 
-    /// The lock committed on its own, then each migration in its own transaction (or none), then unlock.
-    private func runStepByStep(_ planner: Planner) async throws -> Plan? {
-        try await transaction(consequence: "nothing was applied") { try await log.lock() }
+    /// The lock held by a lease renewed from a second connection (or, on SQLite, by the process lock), then
+    /// each migration in its own transaction or none.
+    private func runStepByStep(_ planner: Planner, _ options: RunOptions) async throws -> Plan? {
+        let lease: MigrationLease?
+        if let companion = try await openLockConnection() {
+            let leaseLog = MigrationLog(connection: companion, tableName: log.tableName)
+            let taken = MigrationLease(log: leaseLog, duration: settings.leaseDuration)
+            try await transaction(on: leaseLog, consequence: "nothing was applied", locking: true) {
+                try await taken.take()
+            }
+            await taken.start()
+            lease = taken
+        } else {
+            // The process lock excludes Godwit runners; this waits out a Knex runner's lock.
+            try await transaction(consequence: "nothing was applied", locking: true) {}
+            lease = nil
+        }
         do {
-            let plan = try await lockedPlan(planner)
-            if let plan { try await runSteps(of: plan) }
-            try await transaction(consequence: "the lock is still held; run 'godwit unlock'") { try await log.unlock() }
+            let state = try await lockedState()
+            let plan = try planner(state)
+            if let plan { try await runSteps(of: plan, state: state, options: options, lease: lease) }
+            await lease?.release()
             return plan
         } catch {
-            try? await transaction(consequence: "") { try await log.unlock() }
+            await lease?.release()
             throw error
         }
     }
 
-    private func runSteps(of plan: Plan) async throws {
+    private func openLockConnection() async throws -> (any DatabaseConnection)? {
+        do {
+            return try await connection.openAnother()
+        } catch let error as DatabaseError {
+            throw GodwitError(
+                code: .connection, summary: "cannot open a second connection to hold the migration lock",
+                details: ["database error: \(error)", "nothing was applied"], databaseError: error)
+        }
+    }
+
+    private func runSteps(
+        of plan: Plan, state: MigrationState, options: RunOptions, lease: MigrationLease?
+    ) async throws {
         var done: [String] = []
         for (index, step) in plan.steps.enumerated() {
+            try await lease?.check()
             let rest = plan.steps[(index + 1)...].map(\.migration.name)
             let consequence = Migrator.partialConsequence(plan: plan, done: done, step: step, notRun: rest)
-            let time = Migrator.now()
-            let runAndRecord = {
-                try await run(step, consequence: consequence)
-                if let record = step.record {
-                    try await log.remove([record])
-                } else {
-                    try await log.record([step.migration.name], batch: plan.batch, epochMilliseconds: time)
-                }
-            }
             if step.script.runsInTransaction {
-                try await transaction(consequence: consequence, runAndRecord)
+                try await retryingLockTimeouts(what: step.migration.name) {
+                    try await transaction(consequence: consequence) {
+                        try await boundLockWaits()
+                        try await run(step, consequence: consequence)
+                        try await bookkeep([step], of: plan, state: state, options: options)
+                    }
+                }
             } else {
-                try await runAndRecord()
+                try await runOutsideTransaction(
+                    step, of: plan, state: state, options: options, consequence: consequence, lease: lease)
             }
             done.append(step.migration.name)
         }
     }
 
-    /// Re-reads the state under the lock and plans from it.
-    private func lockedPlan(_ planner: Planner) async throws -> Plan? {
-        let state = MigrationState(applied: try await log.applied() ?? [], available: migrations)
-        try checkNoneMissing(state)
-        return try planner(state)
+    /// Runs a `transaction:false` script statement by statement, noting each completed statement, so that
+    /// an interruption leaves a record of exactly what ran.
+    private func runOutsideTransaction(
+        _ step: Plan.Step, of plan: Plan, state: MigrationState, options: RunOptions, consequence: String,
+        lease: MigrationLease?
+    ) async throws {
+        let statements = connection.dialect.statementRanges(in: step.script.sql)
+        let name = step.trackedName
+        let direction = step.record == nil ? "up" : "down"
+        try await log.markStarted(
+            name, direction: plan.direction, checksum: step.migration.checksum, done: step.firstStatement,
+            count: statements.count)
+        for index in step.firstStatement..<statements.count {
+            let range = statements[index]
+            try await lease?.check()
+            logger.debug("\(name): statement \(index + 1) of \(statements.count)")
+            do {
+                try await connection.execute(script: step.script.sql.utf8Slice(range))
+            } catch let error as DatabaseError {
+                let error = error.shifted(by: range.lowerBound)
+                try? await log.markFailed(name, failure: error.description)
+                throw GodwitError.migrationFailed(
+                    step.migration, direction: direction, script: step.script, error: error,
+                    consequence: Migrator.outsideTransactionConsequence(
+                        plan: plan, consequence: consequence, failed: index, of: statements.count))
+            }
+            try await log.markProgress(name, done: index + 1)
+        }
+        try await transaction(consequence: consequence + "; its statements all ran but it is not recorded: run the command again with --resume to record it") {
+            try await bookkeep([step], of: plan, state: state, options: options, finished: true)
+        }
+    }
+
+    /// Records what ran: `knex_migrations` rows and checksums for `up`, their removal for `down`; plus the
+    /// checksums first seen or accepted.
+    private func bookkeep(
+        _ steps: [Plan.Step], of plan: Plan, state: MigrationState, options: RunOptions, finished: Bool = false
+    ) async throws {
+        if plan.direction == .up {
+            try await log.record(steps.map(\.migration.name), batch: plan.batch, epochMilliseconds: Migrator.now())
+            let checksums = steps.compactMap { step in step.migration.checksum.map { (step.migration.name, $0) } }
+            try await log.saveChecksums(checksums, finished: finished)
+        } else {
+            try await log.remove(steps.compactMap(\.record))
+        }
+        try await keepChecksums(of: state, options: options)
+    }
+
+    /// Keeps the checksums of applied files that have none yet (first sight), and of edited files when
+    /// the user accepts the edits.
+    private func keepChecksums(of state: MigrationState, options: RunOptions) async throws {
+        var checksums = state.unfingerprinted
+        if options.acceptEdits {
+            checksums += state.edited.compactMap { entry in entry.migration?.checksum.map { (entry.record.name, $0) } }
+        }
+        try await log.saveChecksums(checksums)
+    }
+
+    /// Re-reads the state under the lock.
+    private func lockedState() async throws -> MigrationState {
+        let contents = try await log.read()
+        return MigrationState(
+            applied: contents?.applied ?? [], available: migrations, interrupted: contents?.interrupted ?? [])
+    }
+
+    /// Stops before anything runs when files are missing, or (for `up`) when applied files were edited.
+    private func checkRunnable(_ state: MigrationState, direction: Plan.Direction, options: RunOptions) throws {
+        let missing = state.missing.map(\.name)
+        guard missing.isEmpty else { throw GodwitError.missingMigrationFiles(missing, directory: source) }
+        if direction == .up, !options.acceptEdits {
+            let edited = state.edited
+            guard edited.isEmpty else { throw GodwitError.editedMigrations(edited) }
+        }
+    }
+
+    /// Sets where each interrupted migration starts again, or refuses when the user has not said how.
+    private static func resolving(
+        _ interrupted: [InterruptedMigration], in plan: Plan?, options: RunOptions, state: MigrationState,
+        command: String
+    ) throws -> Plan? {
+        guard !interrupted.isEmpty else { return plan }
+        var plan = plan
+        for entry in interrupted {
+            let file = state.completed.first { $0.record.name == entry.name }?.migration?.path
+                ?? state.pending.first { $0.name == entry.name }?.path
+            let hint = entry.direction == .up ? "latest" : "rollback"
+            guard let resolution = options.interrupted,
+                let index = plan?.steps.firstIndex(where: { $0.trackedName == entry.name }),
+                plan?.direction == entry.direction
+            else {
+                throw GodwitError.interrupted(entry, file: file, command: hint)
+            }
+            if resolution == .resume, entry.checksum != plan?.steps[index].migration.checksum {
+                throw GodwitError(
+                    code: .interruptedMigration,
+                    summary: "cannot resume \(entry.name): its file changed since it was interrupted",
+                    details: ["statement numbers may no longer match; undo its completed statements by hand and use --restart"])
+            }
+            plan?.steps[index].firstStatement = resolution == .resume ? entry.statementsDone : 0
+        }
+        return plan
     }
 
     private func run(_ step: Plan.Step, consequence: String) async throws {
         logger.debug("\(step.record == nil ? "migrating" : "rolling back") \(step.migration.name)")
+        var sql = step.script.sql
+        var base = 0
+        if step.firstStatement > 0 {
+            let statements = connection.dialect.statementRanges(in: sql)
+            base = step.firstStatement < statements.count ? statements[step.firstStatement].lowerBound : sql.utf8.count
+            sql = sql.utf8Slice(base..<sql.utf8.count)
+        }
         do {
-            try await connection.execute(script: step.script.sql)
+            try await connection.execute(script: sql)
         } catch let error as DatabaseError {
             throw GodwitError.migrationFailed(
-                step.migration, direction: step.record == nil ? "up" : "down", script: step.script, error: error,
-                consequence: consequence)
+                step.migration, direction: step.record == nil ? "up" : "down", script: step.script,
+                error: error.shifted(by: base), consequence: consequence)
         }
     }
 
-    private func checkNoneMissing(_ state: MigrationState) throws {
-        let missing = state.missing.map(\.name)
-        guard missing.isEmpty else { throw GodwitError.missingMigrationFiles(missing, directory: source) }
+    // MARK: Locks and transactions
+
+    /// Begins a transaction on `lockLog`'s connection and takes the lock row in it, waiting (polling with
+    /// growing, jittered pauses) while another transaction holds it or a Knex runner has set `is_locked`.
+    private func beginLocked(_ lockLog: MigrationLog, consequence: String) async throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var pause = Duration.milliseconds(20)
+        var announced = false
+        while true {
+            try await begin(on: lockLog.connection, consequence: consequence)
+            let attempt: MigrationLog.LockAttempt
+            do {
+                attempt = try await lockLog.tryLock()
+            } catch {
+                _ = try? await lockLog.connection.query("ROLLBACK")
+                throw bookkeepingError(error, consequence: consequence)
+            }
+            if case .taken = attempt { return }
+            _ = try? await lockLog.connection.query("ROLLBACK")
+            let waited = clock.now - start
+            if waited >= settings.lockTimeout {
+                throw await lockTimeoutError(attempt, waited: waited, lockLog: lockLog)
+            }
+            if !announced {
+                announced = true
+                logger.notice("another runner holds the migration lock; waiting up to \(settings.lockTimeout.components.seconds) s")
+            }
+            let jittered = pause * Double.random(in: 0.5...1.0)
+            try await Task.sleep(for: min(jittered, settings.lockTimeout - waited))
+            pause = min(pause * 2, .seconds(1))
+        }
     }
 
-    /// Runs `body` in a transaction; on any error rolls back and rethrows, naming the failed phase.
+    private func lockTimeoutError(_ attempt: MigrationLog.LockAttempt, waited: Duration, lockLog: MigrationLog) async -> GodwitError {
+        switch attempt {
+        case .heldByKnex:
+            return GodwitError.lockTimeout(
+                waited: waited, holder: "\(log.lockTableName).is_locked is 1",
+                details: [
+                    "a Knex runner is migrating, or one died while holding the lock (Godwit's own lock never stays set)",
+                    "if no Knex migration is running, free it with 'godwit unlock'",
+                ])
+        case .busy(let leaseHolder?):
+            return GodwitError.lockTimeout(
+                waited: waited, holder: "held by \(leaseHolder), whose lease is still being renewed",
+                details: [
+                    "that runner is still migrating (a batch with transaction:false migrations); if it dies, its lease expires within \(settings.leaseDuration.components.seconds) s and the lock frees by itself",
+                ])
+        case .busy(nil), .taken:
+            guard let holder = await lockLog.holder() else {
+                return GodwitError.lockTimeout(
+                    waited: waited, holder: "another runner is still migrating", details: [])
+            }
+            var description = holder.description
+            if let since = holder.sinceEpochMilliseconds {
+                description += ", in a transaction open since \(MigrationTime.iso8601(epochMilliseconds: since))"
+            }
+            return GodwitError.lockTimeout(
+                waited: waited, holder: "held by \(description)",
+                details: [
+                    "that runner is still migrating; its lock ends with its transaction, even if it crashes",
+                    "if it hangs, end its session from psql: SELECT pg_terminate_backend(<backend pid>) — its transaction rolls back and the lock frees",
+                ])
+        }
+    }
+
+    /// Bounds how long the current transaction's statements wait for table locks.
+    private func boundLockWaits() async throws {
+        guard let timeout = settings.ddlLockTimeout,
+            let statement = connection.dialect.lockTimeoutStatement(milliseconds: Int(timeout.milliseconds))
+        else { return }
+        _ = try await connection.query(statement)
+    }
+
+    /// Runs `body` again, after a growing pause, when a migration statement timed out waiting for a table lock.
+    private func retryingLockTimeouts<T>(what: String, _ body: () async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try await body()
+            } catch let error as GodwitError
+                where error.code == .migrationFailed && attempt < settings.ddlRetries
+                && error.databaseError.map(connection.dialect.isLockNotAvailable) == true
+            {
+                attempt += 1
+                let pause = Duration.milliseconds(500) * (1 << (attempt - 1)) * Double.random(in: 0.8...1.2)
+                logger.notice(
+                    "\(error.summary): a statement waited too long for a table lock (\(error.databaseError?.message ?? "")); retrying \(what) in \(pause.components.seconds).\(pause.components.attoseconds / 100_000_000_000_000_000) s (retry \(attempt) of \(settings.ddlRetries))")
+                try await Task.sleep(for: pause)
+            }
+        }
+    }
+
+    /// Runs `body` in a transaction on `log`'s connection (the main one by default), holding the lock row
+    /// when `locking`; on any error rolls back and rethrows, naming the failed phase.
     @discardableResult
     private func transaction<T: Sendable>(
-        consequence: String, _ body: () async throws -> T
+        on log: MigrationLog? = nil, consequence: String, locking: Bool = false, _ body: () async throws -> T
     ) async throws -> T {
-        do {
-            _ = try await connection.query(connection.dialect.beginTransaction)
-        } catch let error as DatabaseError {
-            throw GodwitError.transaction(phase: "begin", error: error, consequence: consequence)
+        let log = log ?? self.log
+        if locking {
+            try await beginLocked(log, consequence: consequence)
+        } else {
+            try await begin(on: log.connection, consequence: consequence)
         }
         let result: T
         do {
             result = try await body()
         } catch {
             logger.debug("rolling back after: \(error)")
-            _ = try? await connection.query("ROLLBACK")
-            if let databaseError = error as? DatabaseError {
-                throw GodwitError(
-                    code: databaseError.isConnectionFailure ? .connection : .transaction,
-                    summary: "bookkeeping in \(log.tableName) failed",
-                    details: ["database error: \(databaseError)", consequence], databaseError: databaseError)
-            }
-            throw error
+            _ = try? await log.connection.query("ROLLBACK")
+            throw bookkeepingError(error, consequence: consequence)
         }
         do {
-            _ = try await connection.query("COMMIT")
+            _ = try await log.connection.query("COMMIT")
         } catch let error as DatabaseError {
             throw GodwitError.transaction(phase: "commit", error: error, consequence: consequence)
         }
         return result
+    }
+
+    private func begin(on connection: any DatabaseConnection, consequence: String) async throws {
+        do {
+            _ = try await connection.query(connection.dialect.beginTransaction)
+        } catch let error as DatabaseError {
+            throw GodwitError.transaction(phase: "begin", error: error, consequence: consequence)
+        }
+    }
+
+    private func bookkeepingError(_ error: any Error, consequence: String) -> any Error {
+        guard let databaseError = error as? DatabaseError else { return error }
+        return GodwitError(
+            code: databaseError.isConnectionFailure ? .connection : .transaction,
+            summary: "bookkeeping in \(log.tableName) failed",
+            details: ["database error: \(databaseError)", consequence], databaseError: databaseError)
     }
 
     // MARK: Helpers
@@ -262,14 +556,21 @@ public struct Migrator: Sendable {
         Int64((Date().timeIntervalSince1970 * 1000).rounded())
     }
 
+    private static func outsideTransactionConsequence(
+        plan: Plan, consequence: String, failed index: Int, of count: Int
+    ) -> String {
+        let command = plan.direction == .up ? "latest" : "rollback"
+        let completed = index == 0 ? "no statement of it completed" : "its statements 1–\(index) of \(count) completed and stay in effect"
+        return [
+            consequence, completed,
+            "check the database, then either keep what completed and run the rest with 'godwit \(command) --resume' (statements \(index + 1)–\(count)), or undo it by hand and run it all again with 'godwit \(command) --restart'",
+        ].joined(separator: "; ")
+    }
+
     private static func partialConsequence(plan: Plan, done: [String], step: Plan.Step, notRun: [String]) -> String {
         let verb = plan.direction == .up ? "applied" : "rolled back"
         var parts = ["\(verb) before the failure and kept: \(done.isEmpty ? "none" : done.joined(separator: ", "))"]
-        if !step.script.runsInTransaction {
-            parts.append(
-                "\(step.migration.name) ran outside a transaction: its statements before the failing one stay in effect; undo them by hand before running again"
-            )
-        } else {
+        if step.script.runsInTransaction {
             parts.append("\(step.migration.name) was rolled back")
         }
         if !notRun.isEmpty { parts.append("not run: \(notRun.joined(separator: ", "))") }

@@ -16,6 +16,11 @@ public struct Plan: Sendable {
         public let script: MigrationScript
         /// For `down`: the record to delete once the script ran.
         public let record: AppliedMigration?
+        /// The index of the statement to start from: 0, unless an interrupted migration is resumed.
+        public internal(set) var firstStatement = 0
+
+        /// The name it is tracked by: the recorded name when undoing, else the file name.
+        public var trackedName: String { record?.name ?? migration.name }
     }
 
     /// Applying or undoing.
@@ -23,7 +28,7 @@ public struct Plan: Sendable {
     /// The batch that `up` steps are recorded in (undone batches keep their numbers).
     public let batch: Int
     /// The steps, in the order they run.
-    public let steps: [Step]
+    public internal(set) var steps: [Step]
 
     /// Whether the whole batch runs in one transaction with the lock: true unless a script opts out.
     public var isSingleTransaction: Bool { steps.allSatisfy(\.script.runsInTransaction) }

@@ -12,6 +12,7 @@ public struct GodwitError: Error, Sendable, CustomStringConvertible {
             case migrationFailed, invalidMigrationFile, invalidMigrationName, duplicateMigrationStem
             case migrationsDirectoryMissing, migrationsDirectoryIsFile, cannotRead, cannotWrite
             case missingMigrationFiles, irreversibleMigration, unknownMigration, locked
+            case editedMigrations, interruptedMigration
             case configuration, connection, transaction
         }
 
@@ -41,8 +42,12 @@ public struct GodwitError: Error, Sendable, CustomStringConvertible {
         public static let irreversibleMigration = Code(.irreversibleMigration)
         /// A migration named on the command line does not exist or is in the wrong state.
         public static let unknownMigration = Code(.unknownMigration)
-        /// Another runner holds the migration lock.
+        /// Another runner held the migration lock for longer than the lock timeout.
         public static let locked = Code(.locked)
+        /// Applied migration files changed since they were applied.
+        public static let editedMigrations = Code(.editedMigrations)
+        /// A migration that runs outside a transaction did not finish; the user must say how to go on.
+        public static let interruptedMigration = Code(.interruptedMigration)
         /// The configuration is incomplete or malformed.
         public static let configuration = Code(.configuration)
         /// The database could not be reached or refused the connection.
@@ -137,14 +142,45 @@ extension GodwitError {
             details: ["file: \(migration.path)", "nothing was rolled back; write the down section first"])
     }
 
-    static func locked(table: String) -> GodwitError {
+    static func editedMigrations(_ edited: [MigrationState.Completed]) -> GodwitError {
+        let names = edited.map { $0.migration?.path ?? $0.record.name }
+        return GodwitError(
+            code: .editedMigrations,
+            summary: "applied migration\(names.count == 1 ? "" : "s") changed since applied: \(names.joined(separator: ", "))",
+            details: [
+                "a migration that has run is history: the database will not run the edited version",
+                "undo the edit and write a new migration for the change, or, if the edit is deliberate (a comment, a fix that matches the database), run again with --accept-edits to keep the new checksums",
+                "nothing was applied",
+            ])
+    }
+
+    static func interrupted(_ entry: InterruptedMigration, file: String?, command: String) -> GodwitError {
+        let done = entry.statementsDone
+        let total = entry.statementCount
+        let next = done + 1
+        var details = ["file: \(file ?? entry.name); it runs outside a transaction (transaction:false)"]
+        details.append(done == 0 ? "no statement of it completed" : "statements 1–\(done) of \(total) completed and are in effect")
+        if let failure = entry.failure {
+            details.append("statement \(next) of \(total) failed: \(failure)")
+        } else if next <= total {
+            details.append("statement \(next) of \(total) was running when its runner stopped: it may or may not have taken effect")
+        }
+        details += [
+            "nothing else has run since; the lock is free",
+            "check the database, then either:",
+            "  keep what completed and run the rest: godwit \(command) --resume (runs statements \(next)–\(total))",
+            "  or undo what completed by hand and run it all again: godwit \(command) --restart",
+        ]
+        let verb = entry.direction == .up ? "applying" : "rolling back"
+        return GodwitError(
+            code: .interruptedMigration, summary: "\(entry.name) did not finish \(verb)", details: details)
+    }
+
+    static func lockTimeout(waited: Duration, holder: String, details more: [String]) -> GodwitError {
         GodwitError(
             code: .locked,
-            summary: "can't take lock to run migrations: migration table is already locked",
-            details: [
-                "\(table).is_locked is 1: another runner (Godwit or Knex) is migrating, or one died while holding it",
-                "if you are sure no migrations are running, release it with 'godwit unlock'",
-            ])
+            summary: "gave up waiting for the migration lock after \(waited.components.seconds) s: \(holder)",
+            details: more + ["wait longer with --lock-timeout SECONDS or GODWIT_LOCK_TIMEOUT", "nothing was applied"])
     }
 
     /// A migration's SQL failed: names the file, the statement and where it starts, and the database's message.

@@ -16,13 +16,17 @@ public struct Migration: Sendable {
     public let down: MigrationScript?
     /// Where the migration came from, for messages (a file path).
     public let path: String
+    /// The ``MigrationChecksum`` of its source, kept when it is applied so that later edits are noticed;
+    /// `nil` when the migration has no source text to fingerprint.
+    public let checksum: String?
 
     /// Creates a migration from its scripts.
-    public init(name: String, up: MigrationScript, down: MigrationScript?, path: String) {
+    public init(name: String, up: MigrationScript, down: MigrationScript?, path: String, checksum: String? = nil) {
         self.name = name
         self.up = up
         self.down = down
         self.path = path
+        self.checksum = checksum
     }
 
     /// The name without its last extension: `001_initial_schema.ts` and `001_initial_schema.sql` share

@@ -49,7 +49,9 @@ public enum SQLMigrationFile {
             throw GodwitError.invalidMigrationFile(
                 path: path, line: nil, reason: "no '-- migrate:up' marker (every file needs one)")
         }
-        return Migration(name: name, up: up.script, down: sections[.down]?.script, path: path)
+        return Migration(
+            name: name, up: up.script, down: sections[.down]?.script, path: path,
+            checksum: MigrationChecksum.of(contents))
     }
 
     /// The template `make` writes.

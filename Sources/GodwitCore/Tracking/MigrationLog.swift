@@ -1,102 +1,272 @@
-/// The tracking tables Knex uses: `knex_migrations` (what was applied, in which batch) and
-/// `knex_migrations_lock` (one row; `is_locked` 0→1 excludes other runners, Godwit's and Knex's alike).
+/// The tracking tables: Knex's `knex_migrations` (what was applied, in which batch) and
+/// `knex_migrations_lock` (one row, whose row lock keeps runners apart), plus Godwit's own
+/// `knex_migrations_godwit` and `knex_migrations_godwit_lease`, which Knex never reads: each applied file's
+/// checksum, the progress of a migration running outside a transaction, and the lease of a runner that
+/// holds the lock across transactions.
 ///
 /// Every method runs in whatever transaction the caller holds; the ``Migrator`` decides the transactions.
 struct MigrationLog: Sendable {
     let connection: any DatabaseConnection
     let tableName: String
     let lockTableName: String
+    let godwitTableName: String
+    let leaseTableName: String
 
     private var dialect: any SQLDialect { connection.dialect }
     private var table: String { dialect.quote(identifier: tableName) }
     private var lockTable: String { dialect.quote(identifier: lockTableName) }
+    private var godwitTable: String { dialect.quote(identifier: godwitTableName) }
+    private var leaseTable: String { dialect.quote(identifier: leaseTableName) }
 
     init(connection: any DatabaseConnection, tableName: String = "knex_migrations") {
         self.connection = connection
         self.tableName = tableName
         self.lockTableName = tableName + "_lock"
+        self.godwitTableName = tableName + "_godwit"
+        self.leaseTableName = tableName + "_godwit_lease"
     }
 
-    /// Reads the applied migrations in the order they were applied; `nil` when the table does not exist yet.
-    func applied() async throws -> [AppliedMigration]? {
+    /// What the tables hold.
+    struct Contents: Sendable {
+        /// The applied migrations in the order they were applied, each with its checksum if one is kept.
+        var applied: [AppliedMigration]
+        /// Migrations that ran outside a transaction and did not finish.
+        var interrupted: [InterruptedMigration]
+        /// Whether Godwit's own table exists (a database Knex created has only Knex's two).
+        var hasGodwitTable: Bool
+    }
+
+    /// Reads the applied and interrupted migrations in one query; `nil` when `knex_migrations` does not exist.
+    func read() async throws -> Contents? {
         let time = dialect.migrationTimeAsEpochMilliseconds(column: dialect.quote(identifier: "migration_time"))
         let rows: [SQLRow]
         do {
             rows = try await connection.query(
-                #"SELECT "id", "name", "batch", \#(time) FROM \#(table) ORDER BY "id""#)
+                #"""
+                SELECT m."id", m."name", m."batch", \#(time), g."checksum", NULL, NULL, NULL, NULL \#
+                FROM \#(table) m LEFT JOIN \#(godwitTable) g ON g."name" = m."name" \#
+                UNION ALL \#
+                SELECT NULL, "name", NULL, NULL, "checksum", "direction", "statements_done", "statement_count", "failure" \#
+                FROM \#(godwitTable) WHERE "direction" IS NOT NULL ORDER BY 1
+                """#)
+        } catch let error as DatabaseError where dialect.isUndefinedTable(error) {
+            guard let applied = try await readKnexTableOnly() else { return nil }
+            return Contents(applied: applied, interrupted: [], hasGodwitTable: false)
+        }
+        var contents = Contents(applied: [], interrupted: [], hasGodwitTable: true)
+        contents.applied.reserveCapacity(rows.count)
+        for row in rows {
+            if let id = row[0].integer {
+                contents.applied.append(
+                    AppliedMigration(
+                        id: id, name: row[1].text ?? "", batch: Int(row[2].integer ?? 0),
+                        epochMilliseconds: row[3].integer, checksum: row[4].text))
+            } else {
+                contents.interrupted.append(
+                    InterruptedMigration(
+                        name: row[1].text ?? "", checksum: row[4].text,
+                        direction: Plan.Direction(rawValue: row[5].text ?? "") ?? .up,
+                        statementsDone: Int(row[6].integer ?? 0), statementCount: Int(row[7].integer ?? 0),
+                        failure: row[8].text))
+            }
+        }
+        return contents
+    }
+
+    private func readKnexTableOnly() async throws -> [AppliedMigration]? {
+        let time = dialect.migrationTimeAsEpochMilliseconds(column: dialect.quote(identifier: "migration_time"))
+        do {
+            return try await connection.query(#"SELECT "id", "name", "batch", \#(time) FROM \#(table) ORDER BY "id""#)
+                .map { row in
+                    AppliedMigration(
+                        id: row[0].integer ?? 0, name: row[1].text ?? "", batch: Int(row[2].integer ?? 0),
+                        epochMilliseconds: row[3].integer)
+                }
         } catch let error as DatabaseError where dialect.isUndefinedTable(error) {
             return nil
         }
-        return rows.map { row in
-            AppliedMigration(
-                id: row[0].integer ?? 0, name: row[1].text ?? "", batch: Int(row[2].integer ?? 0),
-                epochMilliseconds: row[3].integer)
-        }
     }
 
-    /// Creates both tables and the lock row when they are missing. Call it inside a transaction.
+    /// Creates the missing tables and the lock row. Call it inside a transaction.
     func create() async throws {
         for statement in dialect.createTrackingTables(migrations: tableName, lock: lockTableName) {
             _ = try await connection.query(statement)
         }
+        _ = try await connection.query(
+            #"""
+            CREATE TABLE IF NOT EXISTS \#(godwitTable) ("name" varchar(255) PRIMARY KEY, "checksum" varchar(64), \#
+            "direction" varchar(4), "statements_done" integer, "statement_count" integer, "failure" text)
+            """#)
+        _ = try await connection.query(
+            #"""
+            CREATE TABLE IF NOT EXISTS \#(leaseTable) ("id" integer PRIMARY KEY, "token" varchar(64) NOT NULL, \#
+            "holder" varchar(255) NOT NULL, "expires_at" bigint NOT NULL)
+            """#)
         try await ensureLockRow(locked: false)
     }
 
-    /// Takes the lock the way Knex does: `is_locked` 0→1 on the single row, inside the caller's transaction.
+    // MARK: The lock
+
+    /// What an attempt to take the lock found.
+    enum LockAttempt: Sendable {
+        /// The lock row is this transaction's until it ends.
+        case taken
+        /// Another runner holds the lock: in an open transaction (`holder` unknown), or by a lease.
+        case busy(holder: String?)
+        /// `is_locked` is 1 with no lease: a Knex runner holds the lock, or died holding it.
+        case heldByKnex
+    }
+
+    /// Tries to take the lock row inside the caller's transaction, without waiting.
     ///
-    /// While the caller's transaction is open, a concurrent runner's update waits on the row; once this
-    /// transaction commits (with the lock released again) it proceeds.
-    ///
-    /// - Throws: ``GodwitError`` `.locked` when the row says another runner holds the lock.
-    func lock() async throws {
-        let taken = try await connection.query(
-            #"UPDATE \#(lockTable) SET "is_locked" = 1 WHERE "is_locked" = 0 RETURNING "index""#)
-        if taken.count == 1 { return }
-        if taken.isEmpty, try await connection.query(#"SELECT 1 FROM \#(lockTable)"#).isEmpty {
-            try await ensureLockRow(locked: true)
-            return
+    /// The row stays locked until the transaction ends, by commit, rollback or a lost connection, so this
+    /// lock can never outlive its holder. Knex's `UPDATE … SET is_locked = 1` waits on the same row.
+    /// `is_locked = 1` means a runner holds the lock across transactions: Godwit's with a lease in
+    /// `knex_migrations_godwit_lease`, or Knex's without one. An expired lease (its holder died) is cleared
+    /// in the caller's transaction and the lock is taken. After `.busy` the transaction may be aborted:
+    /// the caller rolls it back.
+    func tryLock() async throws -> LockAttempt {
+        let rows: [SQLRow]
+        do {
+            rows = try await connection.query(dialect.lockRowQuery(lockTable: lockTableName))
+        } catch let error as DatabaseError where dialect.isLockNotAvailable(error) {
+            return .busy(holder: nil)
         }
-        throw GodwitError.locked(table: lockTableName)
-    }
-
-    /// Releases the lock: `is_locked` back to 0.
-    func unlock() async throws {
+        if rows.isEmpty {
+            try await ensureLockRow(locked: false)
+            return .taken
+        }
+        guard rows.contains(where: { $0[0].integer == 1 }) else { return .taken }
+        let lease = try await connection.query(
+            #"SELECT "holder", "expires_at" - \#(dialect.currentEpochMilliseconds) FROM \#(leaseTable)"#)
+        guard let holder = lease.first?[0].text, let remaining = lease.first?[1].integer else { return .heldByKnex }
+        guard remaining <= 0 else { return .busy(holder: holder) }
+        // The lease ran out: its holder died (or stalled) without freeing the lock.
         _ = try await connection.query(#"UPDATE \#(lockTable) SET "is_locked" = 0"#)
+        _ = try await connection.query(#"DELETE FROM \#(leaseTable)"#)
+        return .taken
     }
 
-    /// Frees a stuck lock as `knex migrate:unlock` does: every row deleted, one free row inserted.
+    /// Turns the lock row taken in the caller's transaction into a lease that outlives it: `is_locked = 1`
+    /// (which Knex respects) and a lease row that expires `milliseconds` from now unless renewed.
+    func takeLease(token: String, holder: String, milliseconds: Int64) async throws {
+        _ = try await connection.query(#"UPDATE \#(lockTable) SET "is_locked" = 1"#)
+        try await insert(
+            into: leaseTable, columns: ["id", "token", "holder", "expires_at"],
+            rows: [[.integer(1), .text(token), .text(holder), .integer(0)]],
+            suffix: #" ON CONFLICT ("id") DO UPDATE SET "token" = excluded."token", "holder" = excluded."holder""#)
+        guard try await renewLease(token: token, milliseconds: milliseconds) else {
+            throw DatabaseError(message: "the lease row vanished while being taken")
+        }
+    }
+
+    /// Pushes the lease's expiry `milliseconds` past now; `false` when the lease is no longer `token`'s.
+    func renewLease(token: String, milliseconds: Int64) async throws -> Bool {
+        !(try await connection.query(
+            #"""
+            UPDATE \#(leaseTable) SET "expires_at" = \#(dialect.currentEpochMilliseconds) + \#(dialect.placeholder(1)) \#
+            WHERE "token" = \#(dialect.placeholder(2)) RETURNING "id"
+            """#, [.integer(milliseconds), .text(token)]).isEmpty)
+    }
+
+    /// Frees the lock held by lease `token` (if it is still that lease's). Call it inside a transaction.
+    func releaseLease(token: String) async throws {
+        let removed = try await connection.query(
+            #"DELETE FROM \#(leaseTable) WHERE "token" = \#(dialect.placeholder(1)) RETURNING "id""#, [.text(token)])
+        if !removed.isEmpty {
+            _ = try await connection.query(#"UPDATE \#(lockTable) SET "is_locked" = 0"#)
+        }
+    }
+
+    /// Who holds the lock row in an open transaction, and since when; `nil` when unknown.
+    func holder() async -> (description: String, sinceEpochMilliseconds: Int64?)? {
+        guard let sql = dialect.lockHolderQuery(lockTable: lockTableName),
+            let row = try? await connection.query(sql, [.text(lockTable)]).first, let description = row[0].text
+        else { return nil }
+        return (description, row[1].integer)
+    }
+
+    /// Frees a stuck Knex lock as `knex migrate:unlock` does: every row deleted, one free row inserted.
     func forceUnlock() async throws {
         _ = try await connection.query(#"DELETE FROM \#(lockTable)"#)
         try await ensureLockRow(locked: false)
     }
 
+    private func ensureLockRow(locked: Bool) async throws {
+        _ = try await connection.query(
+            #"INSERT INTO \#(lockTable) ("is_locked") SELECT \#(locked ? 1 : 0) WHERE NOT EXISTS (SELECT 1 FROM \#(lockTable))"#)
+    }
+
+    // MARK: Records
+
     /// Records migrations as applied in `batch`, in one statement.
     func record(_ names: [String], batch: Int, epochMilliseconds: Int64) async throws {
         guard !names.isEmpty else { return }
-        var values: [String] = []
-        var bindings: [SQLValue] = []
         let time = dialect.migrationTimeValue(epochMilliseconds: epochMilliseconds)
-        for name in names {
-            let base = bindings.count
-            values.append(
-                "(\(dialect.placeholder(base + 1)), \(dialect.placeholder(base + 2)), \(dialect.placeholder(base + 3)))")
-            bindings += [.text(name), .integer(Int64(batch)), time]
-        }
-        _ = try await connection.query(
-            #"INSERT INTO \#(table) ("name", "batch", "migration_time") VALUES \#(values.joined(separator: ", "))"#,
-            bindings)
+        try await insert(
+            into: table, columns: ["name", "batch", "migration_time"],
+            rows: names.map { [.text($0), .integer(Int64(batch)), time] })
     }
 
-    /// Removes the records of undone migrations, in one statement.
+    /// Removes the records of undone migrations, and their checksums, in two statements.
     func remove(_ migrations: [AppliedMigration]) async throws {
         guard !migrations.isEmpty else { return }
         let placeholders = migrations.indices.map { dialect.placeholder($0 + 1) }.joined(separator: ", ")
         _ = try await connection.query(
             #"DELETE FROM \#(table) WHERE "id" IN (\#(placeholders))"#, migrations.map { .integer($0.id) })
+        _ = try await connection.query(
+            #"DELETE FROM \#(godwitTable) WHERE "name" IN (\#(placeholders))"#, migrations.map { .text($0.name) })
     }
 
-    private func ensureLockRow(locked: Bool) async throws {
+    /// Keeps checksums, replacing older ones; `finished` also clears any progress kept for those names.
+    func saveChecksums(_ checksums: [(name: String, checksum: String)], finished: Bool = false) async throws {
+        guard !checksums.isEmpty else { return }
+        let clear = finished
+            ? #", "direction" = NULL, "statements_done" = NULL, "statement_count" = NULL, "failure" = NULL"# : ""
+        try await insert(
+            into: godwitTable, columns: ["name", "checksum"], rows: checksums.map { [.text($0.name), .text($0.checksum)] },
+            suffix: #" ON CONFLICT ("name") DO UPDATE SET "checksum" = excluded."checksum""# + clear)
+    }
+
+    // MARK: Progress outside a transaction
+
+    /// Notes, committed at once, that `name` starts running outside a transaction at statement `done + 1`.
+    func markStarted(
+        _ name: String, direction: Plan.Direction, checksum: String?, done: Int, count: Int
+    ) async throws {
+        try await insert(
+            into: godwitTable, columns: ["name", "checksum", "direction", "statements_done", "statement_count"],
+            rows: [[.text(name), checksum.map(SQLValue.text) ?? .null, .text(direction.rawValue), .integer(Int64(done)), .integer(Int64(count))]],
+            suffix: #"""
+                 ON CONFLICT ("name") DO UPDATE SET "direction" = excluded."direction", \#
+                "statements_done" = excluded."statements_done", "statement_count" = excluded."statement_count", "failure" = NULL
+                """#)
+    }
+
+    /// Notes that the first `done` statements of `name` have run.
+    func markProgress(_ name: String, done: Int) async throws {
         _ = try await connection.query(
-            #"INSERT INTO \#(lockTable) ("is_locked") SELECT \#(locked ? 1 : 0) WHERE NOT EXISTS (SELECT 1 FROM \#(lockTable))"#)
+            #"UPDATE \#(godwitTable) SET "statements_done" = \#(dialect.placeholder(1)) WHERE "name" = \#(dialect.placeholder(2))"#,
+            [.integer(Int64(done)), .text(name)])
+    }
+
+    /// Notes the error that stopped `name`.
+    func markFailed(_ name: String, failure: String) async throws {
+        _ = try await connection.query(
+            #"UPDATE \#(godwitTable) SET "failure" = \#(dialect.placeholder(1)) WHERE "name" = \#(dialect.placeholder(2))"#,
+            [.text(failure), .text(name)])
+    }
+
+    private func insert(into table: String, columns: [String], rows: [[SQLValue]], suffix: String = "") async throws {
+        var values: [String] = []
+        var bindings: [SQLValue] = []
+        for row in rows {
+            let placeholders = row.indices.map { dialect.placeholder(bindings.count + $0 + 1) }
+            values.append("(" + placeholders.joined(separator: ", ") + ")")
+            bindings += row
+        }
+        let columnList = columns.map { dialect.quote(identifier: $0) }.joined(separator: ", ")
+        _ = try await connection.query(
+            "INSERT INTO \(table) (\(columnList)) VALUES \(values.joined(separator: ", "))\(suffix)", bindings)
     }
 }
