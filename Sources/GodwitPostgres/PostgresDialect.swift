@@ -46,9 +46,12 @@ public struct PostgresDialect: SQLDialect {
         error.sqlState == "55P03"
     }
 
-    /// `SET LOCAL`: the setting ends with the transaction, so nothing outlives it on a pooled connection.
-    public func lockTimeoutStatement(milliseconds: Int) -> String? {
-        "SET LOCAL lock_timeout = \(max(milliseconds, 1))"
+    /// `set_config(…, true)` is `SET LOCAL`: the settings end with the transaction, so nothing outlives it on
+    /// a pooled connection. `client_connection_check_interval` makes the server notice a killed client
+    /// within 2 s and roll its transaction back, instead of finishing a long statement first.
+    public func transactionSettings(lockTimeoutMilliseconds: Int?) -> String? {
+        let lockTimeout = lockTimeoutMilliseconds.map { String(max($0, 1)) } ?? "0"
+        return "SELECT set_config('lock_timeout', '\(lockTimeout)', true), set_config('client_connection_check_interval', '2000', true)"
     }
 
     /// The sessions whose open transaction holds a lock on the lock table (a row lock comes with one).

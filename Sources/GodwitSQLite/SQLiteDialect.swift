@@ -41,8 +41,9 @@ public struct SQLiteDialect: SQLDialect {
         [SQLITE_BUSY, SQLITE_LOCKED].contains((error.resultCode ?? 0) & 0xFF)
     }
 
-    /// SQLite has no table locks to time out; its busy timeout covers the database lock.
-    public func lockTimeoutStatement(milliseconds: Int) -> String? { nil }
+    /// SQLite has no table locks to time out (its busy timeout covers the database lock), and a killed
+    /// process's transaction ends with it.
+    public func transactionSettings(lockTimeoutMilliseconds: Int?) -> String? { nil }
 
     /// SQLite keeps no record of lock holders; the runner lock file names the holder instead.
     public func lockHolderQuery(lockTable: String) -> String? { nil }

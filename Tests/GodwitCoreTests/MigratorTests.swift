@@ -264,4 +264,82 @@ struct MigratorTests {
         #expect(try await applied(connection).count == 3)
         #expect(try await database.hasTable("tags", on: connection))
     }
+
+    @Test("an edited applied file stops latest, naming it; whitespace and line endings do not count; --accept-edits keeps the new checksum",
+          arguments: DatabaseKind.allCases)
+    func editedMigrations(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        let (first, connection) = try await migrator(database, Self.three)
+        _ = try await first.latest()
+        let checksums = try await connection.query(#"SELECT count(*) FROM "knex_migrations_godwit" WHERE "checksum" IS NOT NULL"#)
+        #expect(checksums[0][0].integer == 3)
+
+        // Re-indented, with CRLF line endings: the same migration.
+        var files = Self.three
+        files["002_posts.sql"] = files["002_posts.sql"]!.replacing("\n", with: "\r\n").replacing(" (", with: "\t  (")
+        files["004_more.sql"] = sqlMigration(up: "CREATE TABLE more (id integer);")
+        let (reformatted, _) = try await migrator(database.inSubfolder("reformatted"), files)
+        #expect(try await reformatted.latest().migrations == ["004_more.sql"])
+
+        // A changed word is an edit: nothing runs, and the file is named.
+        files["002_posts.sql"] = sqlMigration(up: "CREATE TABLE posts (id integer primary key, body text);", down: "DROP TABLE posts;")
+        files["005_last.sql"] = sqlMigration(up: "CREATE TABLE last (id integer);")
+        let (edited, _) = try await migrator(database.inSubfolder("edited"), files)
+        let error = try await #require(throws: GodwitError.self) { try await edited.latest() }
+        #expect(error.code == .editedMigrations)
+        #expect(error.summary.hasSuffix("edited/migrations/002_posts.sql"), "\(error.summary)")
+        #expect(error.description.contains("--accept-edits"))
+        #expect(try await !database.hasTable("last", on: connection))
+        #expect(try await edited.status().edited.map(\.record.name) == ["002_posts.sql"])
+
+        #expect(try await edited.latest(.init(acceptEdits: true)).migrations == ["005_last.sql"])
+        #expect(try await edited.status().edited.isEmpty, "the new checksum is kept")
+        #expect(try await edited.latest().outcome == .alreadyUpToDate)
+    }
+
+    @Test("migrations applied before checksums were kept (by Knex) get theirs on first sight", arguments: DatabaseKind.allCases)
+    func checksumsOnFirstSight(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        let (migrator, connection) = try await migrator(database, Self.three)
+        _ = try await migrator.latest()
+        _ = try await connection.query(#"DROP TABLE "knex_migrations_godwit""#)
+        #expect(try await migrator.status().completed.allSatisfy { $0.record.checksum == nil })
+        #expect(try await migrator.latest().outcome == .alreadyUpToDate)
+        let kept = try await connection.query(#"SELECT "name" FROM "knex_migrations_godwit" ORDER BY "name""#).map { $0[0].text! }
+        #expect(kept == ["001_users.sql", "002_posts.sql", "003_tags.sql"])
+    }
+
+    @Test("a statement that waits too long for a table lock is retried, then the batch succeeds once the lock is gone")
+    func ddlLockTimeoutRetried() async throws {
+        let database = try await TestDatabase.make(.postgres)
+        let (setup, connection) = try await migrator(database, ["001_users.sql": Self.three["001_users.sql"]!])
+        _ = try await setup.latest()
+        var files = ["001_users.sql": Self.three["001_users.sql"]!]
+        files["002_phone.sql"] = sqlMigration(up: "ALTER TABLE users ADD COLUMN phone text;")
+        let settings = Migrator.Settings(ddlLockTimeout: .milliseconds(100), ddlRetries: 4)
+        let (patient, _) = try await migrator(database.inSubfolder("next"), files, settings: settings)
+
+        // A long transaction reading users blocks ALTER TABLE; without a lock_timeout every later query
+        // on users would queue behind the ALTER.
+        let reader = try await database.connect()
+        _ = try await reader.query("BEGIN")
+        _ = try await reader.query("SELECT count(*) FROM users")
+        async let report = patient.latest()
+        try await Task.sleep(for: .milliseconds(700))
+        _ = try await reader.query("COMMIT")
+        #expect(try await report.migrations == ["002_phone.sql"])
+
+        // Held for good: the retries run out and the batch fails clearly, leaving nothing.
+        files["003_more.sql"] = sqlMigration(up: "ALTER TABLE users ADD COLUMN more text;")
+        let (stuck, _) = try await migrator(
+            database.inSubfolder("stuck"), files, settings: .init(ddlLockTimeout: .milliseconds(100), ddlRetries: 1))
+        _ = try await reader.query("BEGIN")
+        _ = try await reader.query("SELECT count(*) FROM users")
+        let error = try await #require(throws: GodwitError.self) { try await stuck.latest() }
+        _ = try await reader.query("COMMIT")
+        #expect(error.code == .migrationFailed)
+        #expect(error.description.contains("canceling statement due to lock timeout"), "\(error)")
+        #expect(error.description.contains("nothing from this batch was applied"))
+        #expect(try await applied(connection).map(\.name) == ["001_users.sql", "002_phone.sql"])
+    }
 }

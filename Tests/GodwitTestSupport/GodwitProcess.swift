@@ -17,30 +17,52 @@ public func godwit(_ arguments: String..., in directory: URL, environment: [Stri
 }
 
 public func runGodwit(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = godwitBinary()
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
-    var variables = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
-    variables["HOME"] = ProcessInfo.processInfo.environment["HOME"]
-    process.environment = variables.merging(environment) { $1 }
-    let outputs = try TestFolder.make()
-    let stdoutURL = outputs.appendingPathComponent("stdout"), stderrURL = outputs.appendingPathComponent("stderr")
-    _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-    let stdout = try FileHandle(forWritingTo: stdoutURL), stderr = try FileHandle(forWritingTo: stderrURL)
-    process.standardOutput = stdout
-    process.standardError = stderr
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    try stdout.close()
-    try stderr.close()
-    defer { try? FileManager.default.removeItem(at: outputs) }
-    return CommandResult(
-        status: process.terminationStatus,
-        stdout: try String(contentsOf: stdoutURL, encoding: .utf8),
-        stderr: try String(contentsOf: stderrURL, encoding: .utf8))
+    try RunningGodwit(arguments, in: directory, environment: environment).wait()
+}
+
+/// A `godwit` process started in the background, to run several at once or to kill one mid-way.
+public final class RunningGodwit: @unchecked Sendable {
+    // @unchecked: used by one test task at a time.
+    private let process = Process()
+    private let outputs: URL
+    private let stdout: FileHandle
+    private let stderr: FileHandle
+
+    /// Starts the built binary in `directory` with a clean environment (PATH, HOME and `environment`).
+    public init(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws {
+        process.executableURL = godwitBinary()
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var variables = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        variables["HOME"] = ProcessInfo.processInfo.environment["HOME"]
+        process.environment = variables.merging(environment) { $1 }
+        outputs = try TestFolder.make()
+        _ = FileManager.default.createFile(atPath: outputs.appendingPathComponent("stdout").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputs.appendingPathComponent("stderr").path, contents: nil)
+        stdout = try FileHandle(forWritingTo: outputs.appendingPathComponent("stdout"))
+        stderr = try FileHandle(forWritingTo: outputs.appendingPathComponent("stderr"))
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// Sends SIGKILL: the process dies at once, with no chance to clean up.
+    public func kill() {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+    }
+
+    /// Waits for the process to end and returns what it printed.
+    public func wait() throws -> CommandResult {
+        process.waitUntilExit()
+        try stdout.close()
+        try stderr.close()
+        defer { try? FileManager.default.removeItem(at: outputs) }
+        return CommandResult(
+            status: process.terminationStatus,
+            stdout: try String(contentsOf: outputs.appendingPathComponent("stdout"), encoding: .utf8),
+            stderr: try String(contentsOf: outputs.appendingPathComponent("stderr"), encoding: .utf8))
+    }
 }
 
 public func godwitBinary() -> URL {

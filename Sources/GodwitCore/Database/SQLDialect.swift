@@ -39,9 +39,10 @@ public protocol SQLDialect: Sendable {
     /// Whether `error` means a lock could not be had in time (PostgreSQL's `lock_not_available`, 55P03).
     func isLockNotAvailable(_ error: DatabaseError) -> Bool
 
-    /// The statement that bounds how long the current transaction's statements wait for a table lock,
-    /// or `nil` when the database has no such setting.
-    func lockTimeoutStatement(milliseconds: Int) -> String?
+    /// One statement with the settings of a migration transaction, ending with it: how long a statement
+    /// may wait for a table lock (`nil`: no limit), and that a dead client's statements stop soon; `nil`
+    /// when the database has no such settings.
+    func transactionSettings(lockTimeoutMilliseconds: Int?) -> String?
 
     /// A query returning who holds the lock row in an open transaction: one row of
     /// (description, epoch milliseconds since the transaction began); `nil` when the database cannot tell.

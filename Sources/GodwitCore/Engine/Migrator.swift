@@ -477,9 +477,8 @@ public struct Migrator: Sendable {
 
     /// Bounds how long the current transaction's statements wait for table locks.
     private func boundLockWaits() async throws {
-        guard let timeout = settings.ddlLockTimeout,
-            let statement = connection.dialect.lockTimeoutStatement(milliseconds: Int(timeout.milliseconds))
-        else { return }
+        let milliseconds = settings.ddlLockTimeout.map { Int($0.milliseconds) }
+        guard let statement = connection.dialect.transactionSettings(lockTimeoutMilliseconds: milliseconds) else { return }
         _ = try await connection.query(statement)
     }
 

@@ -1,0 +1,159 @@
+import Foundation
+import GodwitCore
+import GodwitTestSupport
+import Testing
+
+/// Real processes against real servers: runners started together, runners killed mid-batch.
+@Suite("safety: concurrent runners and crashes")
+struct SafetyTests {
+    /// A statement that runs for a long time unless `slow_config.n` is small: `pg_sleep` on PostgreSQL,
+    /// a long count on SQLite (which has no sleep).
+    static func slowStatement(_ kind: DatabaseKind) -> String {
+        switch kind {
+        case .postgres: "SELECT pg_sleep(n) FROM slow_config;"
+        case .sqlite:
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < (SELECT n * 20000000 FROM slow_config)) SELECT count(*) FROM c;"
+        }
+    }
+
+    func scalars(_ sql: String, on connection: any DatabaseConnection) async throws -> [String] {
+        try await connection.query(sql).map { $0[0].text ?? $0[0].integer.map(String.init) ?? "NULL" }
+    }
+
+    /// Polls until `condition` holds (at most 30 s).
+    func waitUntil(_ what: String, _ condition: () async throws -> Bool) async throws {
+        for _ in 0..<600 {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestSetupError("timed out waiting until \(what)")
+    }
+
+    @Test("runners started together, with a transaction:false migration: all exit 0, each migration runs once, one batch",
+          arguments: DatabaseKind.allCases)
+    func runnersTogether(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        let concurrently = kind == .postgres ? "CONCURRENTLY " : ""
+        try database.writeMigrations([
+            "001_users.sql": sqlMigration(up: "CREATE TABLE users (id integer primary key, email varchar(255));"),
+            "002_email_index.sql": sqlMigration(
+                up: "CREATE INDEX \(concurrently)users_email_index ON users (email);", upOptions: "transaction:false"),
+            "003_posts.sql": sqlMigration(up: "CREATE TABLE posts (id integer primary key);"),
+        ])
+        let env = ["DATABASE_URL": database.url, "GODWIT_LOCK_LEASE": "2"]
+        let runners = try (0..<8).map { _ in try RunningGodwit(["latest"], in: database.folder, environment: env) }
+        let results = try runners.map { try $0.wait() }
+        #expect(results.allSatisfy { $0.status == 0 }, "\(results.filter { $0.status != 0 })")
+        #expect(results.filter { $0.stdout.contains("Batch 1 run: 3 migrations") }.count == 1)
+        #expect(results.filter { $0.stdout.contains("Already up to date") }.count == 7)
+        let connection = try await database.connect()
+        #expect(try await scalars(#"SELECT "name" || ':' || "batch" FROM "knex_migrations" ORDER BY "id""#, on: connection)
+            == ["001_users.sql:1", "002_email_index.sql:1", "003_posts.sql:1"])
+        #expect(try await scalars(#"SELECT "is_locked" FROM "knex_migrations_lock""#, on: connection) == ["0"])
+        #expect(try await scalars(#"SELECT count(*) FROM "knex_migrations_godwit_lease""#, on: connection) == ["0"])
+    }
+
+    @Test("SIGKILL in the middle of a transactional batch: nothing applied, no lock left, the next run proceeds by itself",
+          arguments: DatabaseKind.allCases)
+    func killTransactional(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        let connection = try await database.connect()
+        _ = try await connection.query("CREATE TABLE slow_config (n integer)")
+        _ = try await connection.query("INSERT INTO slow_config VALUES (60)")
+        try database.writeMigrations([
+            "001_users.sql": sqlMigration(up: "CREATE TABLE users (id integer primary key);"),
+            "002_slow.sql": sqlMigration(up: "CREATE TABLE half (id integer);\n" + Self.slowStatement(kind)),
+            "003_posts.sql": sqlMigration(up: "CREATE TABLE posts (id integer primary key);"),
+        ])
+        let env = ["DATABASE_URL": database.url]
+        // Kill during the slow statement of migration 2, after migration 1 and a statement of 2 ran.
+        let runner = try RunningGodwit(["latest"], in: database.folder, environment: env)
+        switch kind {
+        case .postgres:
+            try await waitUntil("the slow statement runs") {
+                try await !connection.query("SELECT 1 FROM pg_stat_activity WHERE query LIKE 'CREATE TABLE half%' AND state = 'active'").isEmpty
+            }
+        case .sqlite:
+            let lockFile = database.folder.path + "/test.sqlite3.godwit-lock"
+            try await waitUntil("the runner holds its lock") { FileManager.default.fileExists(atPath: lockFile) }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        runner.kill()
+        #expect(try runner.wait().status != 0)
+
+        _ = try await connection.query("UPDATE slow_config SET n = 0")
+        let next = try godwit("latest", "--lock-timeout", "30", in: database.folder, environment: env)
+        #expect(next.status == 0, "\(next)")
+        #expect(next.stdout.contains("Batch 1 run: 3 migrations"), "the killed batch left nothing behind: \(next)")
+        #expect(try await scalars(#"SELECT "is_locked" FROM "knex_migrations_lock""#, on: connection) == ["0"])
+    }
+
+    @Test("SIGKILL during a transaction:false migration: the lease frees the lock, the next run says what ran, --resume finishes it",
+          arguments: DatabaseKind.allCases)
+    func killOutsideTransaction(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        let connection = try await database.connect()
+        _ = try await connection.query("CREATE TABLE slow_config (n integer)")
+        _ = try await connection.query("INSERT INTO slow_config VALUES (60)")
+        try database.writeMigrations([
+            "001_users.sql": sqlMigration(up: "CREATE TABLE users (id integer primary key);"),
+            "002_backfill.sql": sqlMigration(
+                up: "CREATE TABLE side (id integer);\n" + Self.slowStatement(kind) + "\nCREATE TABLE after_slow (id integer);",
+                upOptions: "transaction:false"),
+        ])
+        let env = ["DATABASE_URL": database.url, "GODWIT_LOCK_LEASE": "1"]
+        let runner = try RunningGodwit(["latest"], in: database.folder, environment: env)
+        try await waitUntil("statement 1 of 002 has completed") {
+            (try? await scalars(#"SELECT "statements_done" FROM "knex_migrations_godwit" WHERE "name" = '002_backfill.sql'"#, on: connection)) == ["1"]
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        runner.kill()
+        #expect(try runner.wait().status != 0)
+
+        // No unlock needed: the lease runs out, and the next run stops on the interrupted migration instead.
+        let next = try godwit("latest", "--lock-timeout", "30", in: database.folder, environment: env)
+        #expect(next.status == 1)
+        #expect(next.stderr.contains("002_backfill.sql did not finish applying"), "\(next)")
+        #expect(next.stderr.contains("statements 1–1 of 3 completed and are in effect"))
+        #expect(next.stderr.contains("statement 2 of 3 was running when its runner stopped"))
+        #expect(next.stderr.contains("godwit latest --resume (runs statements 2–3)"))
+        #expect(next.stderr.contains("godwit latest --restart"))
+        #expect(!next.stderr.contains("is_locked"), "the lock is not what stops it")
+
+        _ = try await connection.query("UPDATE slow_config SET n = 0")
+        let resumed = try godwit("latest", "--resume", "--lock-timeout", "30", in: database.folder, environment: env)
+        #expect(resumed.status == 0, "\(resumed)")
+        #expect(try await database.hasTable("after_slow", on: connection))
+        #expect(try await scalars(#"SELECT "name" FROM "knex_migrations" ORDER BY "id""#, on: connection)
+            == ["001_users.sql", "002_backfill.sql"])
+        #expect(try await scalars(#"SELECT "is_locked" FROM "knex_migrations_lock""#, on: connection) == ["0"])
+        let status = try godwit("list", in: database.folder, environment: env)
+        #expect(status.status == 0, "\(status)")
+    }
+
+    @Test("a runner that waits too long says who holds the lock and since when", arguments: DatabaseKind.allCases)
+    func lockTimeoutNamesHolder(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        let connection = try await database.connect()
+        _ = try await connection.query("CREATE TABLE slow_config (n integer)")
+        _ = try await connection.query("INSERT INTO slow_config VALUES (5)")
+        try database.writeMigrations(["001_slow.sql": sqlMigration(up: Self.slowStatement(kind))])
+        let env = ["DATABASE_URL": database.url]
+        let holder = try RunningGodwit(["latest"], in: database.folder, environment: env)
+        try await Task.sleep(for: .seconds(1))
+        let waiter = try godwit("latest", "--lock-timeout", "1", in: database.folder, environment: env)
+        holder.kill()
+        _ = try holder.wait()
+        #expect(waiter.status == 1)
+        #expect(waiter.stderr.contains("gave up waiting for the migration lock after 1 s: held by "), "\(waiter)")
+        switch kind {
+        case .postgres:
+            #expect(waiter.stderr.contains("application godwit"))
+            #expect(waiter.stderr.contains("in a transaction open since 20"))
+            #expect(waiter.stderr.contains("pg_terminate_backend"))
+        case .sqlite:
+            #expect(waiter.stderr.contains("godwit pid "))
+        }
+        #expect(waiter.stderr.contains("--lock-timeout"))
+    }
+}
