@@ -210,6 +210,90 @@ struct CLITests {
         #expect(!result.stderr.contains("hunter2") && !result.stdout.contains("hunter2"))
     }
 
+    @Test("bad arguments and settings are refused before anything connects", arguments: [
+        (["frobnicate"], [:], "Unexpected argument 'frobnicate'"),
+        (["latest", "--colour"], [:], "Unknown option '--colour'"),
+        (["latest", "--resume", "--restart"], [:], "--resume and --restart exclude each other"),
+        (["latest", "--lock-timeout", "soon"], [:], "invalid --lock-timeout / GODWIT_LOCK_TIMEOUT 'soon': expected a number of seconds"),
+        (["latest"], ["GODWIT_DDL_RETRIES": "-1"], "invalid --ddl-retries / GODWIT_DDL_RETRIES '-1': expected a whole number"),
+    ] as [([String], [String: String], String)])
+    func badArguments(arguments: [String], environment: [String: String], expected: String) throws {
+        let folder = try TestFolder.make()
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("migrations"), withIntermediateDirectories: true)
+        let result = try runGodwit(arguments, in: folder, environment: environment)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(expected), "\(result)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("dev.sqlite3").path))
+    }
+
+    @Test("a database user without DDL rights: the failure names the file and the server's refusal; nothing is applied")
+    func userWithoutPrivileges() async throws {
+        let database = try await TestDatabase.make(.postgres)
+        try database.writeMigrations(["001_users.sql": Self.users])
+        let admin = try await database.connect()
+        // The tracking tables exist and are writable; creating tables is not allowed (PostgreSQL 15's default).
+        #expect(try godwit("unlock", in: database.folder, environment: ["DATABASE_URL": database.url]).status == 0)
+        let role = "limited_\(UUID().uuidString.prefix(8).lowercased())"
+        _ = try await admin.query("CREATE ROLE \(role) LOGIN PASSWORD 'limited-s3cret'")
+        _ = try await admin.query("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \(role)")
+        _ = try await admin.query("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO \(role)")
+        let url = database.url.replacing(/postgres:\/\/postgres:[^@]*@/, with: "postgres://\(role):limited-s3cret@")
+        let result = try godwit("latest", in: database.folder, environment: ["DATABASE_URL": url])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("migration 001_users.sql failed"), "\(result)")
+        #expect(result.stderr.contains("permission denied for schema public"))
+        #expect(result.stderr.contains("nothing from this batch was applied"))
+        #expect(!result.stderr.contains("limited-s3cret") && !result.stdout.contains("limited-s3cret"))
+        #expect(try await admin.query(#"SELECT 1 FROM "knex_migrations""#).isEmpty)
+    }
+
+    @Test("a read-only SQLite file and a full disk: one clear message, nothing applied",
+          .enabled(if: getuid() == 0, "needs root for chattr and mount"))
+    func sqliteCannotWrite() async throws {
+        let database = try await TestDatabase.make(.sqlite)
+        try database.writeMigrations(["001_users.sql": Self.users])
+        let env = ["DATABASE_URL": database.url]
+        #expect(try godwit("latest", in: database.folder, environment: env).status == 0)
+        try database.writeMigrations(["001_users.sql": Self.users, "002_posts.sql": Self.posts])
+        let file = String(database.url.dropFirst("sqlite:".count))
+
+        // Immutable: even root cannot write it.
+        let immutable = try shell("chattr", "+i", file)
+        defer { _ = try? shell("chattr", "-i", file) }
+        if immutable {
+            let result = try godwit("latest", in: database.folder, environment: env)
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("attempt to write a readonly database"), "\(result)")
+            _ = try shell("chattr", "-i", file)
+        }
+
+        // A 200 KiB file system that a migration fills.
+        let small = database.folder.appendingPathComponent("small")
+        try FileManager.default.createDirectory(at: small, withIntermediateDirectories: true)
+        guard try shell("mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", small.path) else { return }
+        defer { _ = try? shell("umount", small.path) }
+        let filler = sqlMigration(
+            up: "CREATE TABLE filler (t text);\nWITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5000) INSERT INTO filler SELECT hex(randomblob(200)) FROM c;")
+        try database.inSubfolder("small").writeMigrations(["001_users.sql": Self.users, "002_filler.sql": filler])
+        let full = try godwit("latest", in: small, environment: ["DATABASE_URL": "sqlite:\(small.path)/full.sqlite3"])
+        #expect(full.status == 1)
+        #expect(full.stderr.contains("migration 002_filler.sql failed"), "\(full)")
+        #expect(full.stderr.contains("database or disk is full"))
+        #expect(full.stderr.contains("nothing from this batch was applied"))
+    }
+
+    /// Runs a system command; whether it succeeded.
+    func shell(_ arguments: String...) throws -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
     @Test("a deleted applied file stops latest, naming it; list shows it and exits 1", arguments: DatabaseKind.allCases)
     func deletedFile(kind: DatabaseKind) async throws {
         let database = try await TestDatabase.make(kind)

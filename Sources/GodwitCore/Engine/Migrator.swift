@@ -175,24 +175,28 @@ public struct Migrator: Sendable {
             try await transaction(consequence: "nothing was applied") { try await log.create() }
             contents = try await log.read()
         }
-        let checkedPlanner: Planner = { state in
+        // Under the lock, a migration marked as running outside a transaction is one whose runner died.
+        let lockedPlanner: Planner = { state in
             try checkRunnable(state, direction: direction, options: options)
             return try Migrator.resolving(
                 state.interrupted, in: try planner(state), options: options, state: state, command: command)
         }
+        // Before the lock, it may be running now: it is decided under the lock.
         let state = MigrationState(
             applied: contents?.applied ?? [], available: migrations, interrupted: contents?.interrupted ?? [])
-        guard let draft = try checkedPlanner(state) else {
+        try checkRunnable(state, direction: direction, options: options)
+        let draft = try planner(state)
+        if draft == nil, state.interrupted.isEmpty {
             try await keepChecksums(of: state, options: options)
             return nothing
         }
         let processLock = try await connection.acquireProcessLock(timeout: settings.lockTimeout)
         defer { processLock?.release() }
         let ran: Plan?
-        if draft.isSingleTransaction, let outcome = try await runInOneTransaction(checkedPlanner, options) {
+        if draft?.isSingleTransaction ?? true, let outcome = try await runInOneTransaction(lockedPlanner, options) {
             ran = outcome
         } else {
-            ran = try await runStepByStep(checkedPlanner, options)
+            ran = try await runStepByStep(lockedPlanner, options)
         }
         guard let plan = ran else { return nothing }
         return MigrationReport(

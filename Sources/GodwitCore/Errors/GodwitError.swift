@@ -165,6 +165,15 @@ extension GodwitError {
         } else if next <= total {
             details.append("statement \(next) of \(total) was running when its runner stopped: it may or may not have taken effect")
         }
+        if done >= total {
+            details += [
+                "all its statements completed, but it was not recorded as \(entry.direction == .up ? "applied" : "undone")",
+                "record it with: godwit \(command) --resume (runs no statement)",
+            ]
+            return GodwitError(
+                code: .interruptedMigration, summary: "\(entry.name) did not finish \(entry.direction == .up ? "applying" : "rolling back")",
+                details: details)
+        }
         details += [
             "nothing else has run since; the lock is free",
             "check the database, then either:",

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The storm: many runners start `godwit latest` at the same moment (replicas at a deploy), and runners
+# killed with SIGKILL mid-batch. Prints figures; asserts only correctness (every runner exits 0, each
+# migration is recorded once, in one batch, and no lock is left). Not part of the test suite.
+#
+#   bash Benchmarks/storm.sh [RUNNERS=32] [MIGRATIONS=20] [ROUNDS=3]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/dependencies.sh
+source scripts/lib/postgres.sh
+RUNNERS=${1:-32} MIGRATIONS=${2:-20} ROUNDS=${3:-3}
+
+godwit_install_dependencies
+godwit_postgres_start
+WORK=$(mktemp -d /tmp/godwit-storm.XXXXXX)
+trap 'godwit_postgres_stop; rm -rf "$WORK"' EXIT
+swift build -c release --product godwit >/dev/null
+GODWIT=$(swift build -c release --show-bin-path)/godwit
+ADMIN="postgres://postgres:$GODWIT_PG_PASSWORD@127.0.0.1:$GODWIT_PG_PORT/postgres?sslmode=require"
+
+# MIGRATIONS files; every fifth runs outside a transaction (CREATE INDEX CONCURRENTLY on PostgreSQL).
+write_migrations() {  # folder kind
+  mkdir -p "$1/migrations"
+  for i in $(seq -w 1 "$MIGRATIONS"); do
+    if ((10#$i % 5 == 0)); then
+      local concurrently=""; [[ $2 == postgres ]] && concurrently="CONCURRENTLY "
+      printf -- '-- migrate:up transaction:false\nCREATE INDEX %st_%s_name ON t_%s (name);\n-- migrate:down\nDROP INDEX t_%s_name;\n' \
+        "$concurrently" "$((10#$i - 1))" "$((10#$i - 1))" "$((10#$i - 1))" >"$1/migrations/0${i}_index_$i.sql"
+    else
+      printf -- '-- migrate:up\nCREATE TABLE t_%s (id integer primary key, name text);\n-- migrate:down\nDROP TABLE t_%s;\n' \
+        "$((10#$i))" "$((10#$i))" >"$1/migrations/0${i}_table_$i.sql"
+    fi
+  done
+}
+
+check() {  # kind url label
+  local rows batches locked
+  if [[ $1 == postgres ]]; then
+    rows=$(psql "$2" -Atc 'select count(*), count(distinct name), max(batch) from knex_migrations')
+    locked=$(psql "$2" -Atc 'select max(is_locked) from knex_migrations_lock')
+  else
+    rows=$(sqlite3 -separator '|' "${2#sqlite:}" 'select count(*), count(distinct name), max(batch) from knex_migrations')
+    locked=$(sqlite3 "${2#sqlite:}" 'select max(is_locked) from knex_migrations_lock')
+  fi
+  if [[ $rows != "$MIGRATIONS|$MIGRATIONS|1" || $locked != 0 ]]; then
+    echo "FAIL $3: knex_migrations count|distinct|batch = $rows (want $MIGRATIONS|$MIGRATIONS|1), is_locked = $locked" >&2
+    exit 1
+  fi
+}
+
+storm() {  # kind round
+  local folder="$WORK/$1-$2" url
+  write_migrations "$folder" "$1"
+  if [[ $1 == postgres ]]; then
+    psql "$ADMIN" -qc "create database storm_$2" >/dev/null
+    url="postgres://postgres:$GODWIT_PG_PASSWORD@127.0.0.1:$GODWIT_PG_PORT/storm_$2?sslmode=require"
+  else
+    url="sqlite:$folder/storm.sqlite3"
+  fi
+  local start=$(date +%s%N) pids=() failed=0
+  for _ in $(seq "$RUNNERS"); do
+    (cd "$folder" && DATABASE_URL=$url "$GODWIT" latest >"$folder/out.$BASHPID" 2>&1) & pids+=($!)
+  done
+  for pid in "${pids[@]}"; do wait "$pid" || failed=$((failed + 1)); done
+  local ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  local applied=$(grep -l "Batch 1 run: $MIGRATIONS migrations" "$folder"/out.* | wc -l)
+  ((failed == 0)) || { echo "FAIL storm $1 round $2: $failed runners failed" >&2; cat "$folder"/out.* >&2; exit 1; }
+  check "$1" "$url" "storm $1 round $2"
+  printf '%-8s round %s: %2d runners, %2d migrations: all exit 0, %d applied, %d up to date, %5d ms wall\n' \
+    "$1" "$2" "$RUNNERS" "$MIGRATIONS" "$applied" "$((RUNNERS - applied))" "$ms"
+}
+
+# A runner killed after a random delay, then a plain `latest` that must finish the work by itself.
+kill_round() {  # kind round
+  local folder="$WORK/kill-$1-$2" url
+  write_migrations "$folder" "$1"
+  if [[ $1 == postgres ]]; then
+    psql "$ADMIN" -qc "create database kill_$2" >/dev/null
+    url="postgres://postgres:$GODWIT_PG_PASSWORD@127.0.0.1:$GODWIT_PG_PORT/kill_$2?sslmode=require"
+  else
+    url="sqlite:$folder/kill.sqlite3"
+  fi
+  local delay_ms=$((RANDOM % 60))
+  (cd "$folder" && DATABASE_URL=$url GODWIT_LOCK_LEASE=2 exec "$GODWIT" latest >/dev/null 2>&1) & local pid=$!
+  sleep "0.0$((delay_ms / 10))$((delay_ms % 10))"; kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+  local start=$(date +%s%N) out
+  out=$(cd "$folder" && DATABASE_URL=$url GODWIT_LOCK_LEASE=2 "$GODWIT" latest 2>&1) || {
+    # Killed inside a transaction:false migration: the next run must say so; --resume finishes it.
+    if grep -q "did not finish applying" <<<"$out"; then
+      out=$(cd "$folder" && DATABASE_URL=$url GODWIT_LOCK_LEASE=2 "$GODWIT" latest --resume 2>&1) || { echo "FAIL resume: $out" >&2; exit 1; }
+      echo "  (killed inside a transaction:false migration: reported, then --resume)"
+    else
+      echo "FAIL kill $1 round $2: $out" >&2; exit 1
+    fi
+  }
+  local ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  local rows
+  if [[ $1 == postgres ]]; then rows=$(psql "$url" -Atc 'select count(distinct name) = count(*) and count(*) = '"$MIGRATIONS"' from knex_migrations')
+  else rows=$(sqlite3 "${url#sqlite:}" "select count(distinct name) = count(*) and count(*) = $MIGRATIONS from knex_migrations"); fi
+  [[ $rows == t || $rows == 1 ]] || { echo "FAIL kill $1 round $2: migrations missing or doubled" >&2; exit 1; }
+  printf '%-8s kill round %s: SIGKILL after %2d ms, next run finished by itself in %5d ms, no lock left\n' "$1" "$2" "$delay_ms" "$ms"
+}
+
+for round in $(seq "$ROUNDS"); do
+  storm postgres "$round"
+  storm sqlite "$round"
+done
+for round in $(seq $((ROUNDS * 3))); do
+  kill_round postgres "$round"
+  kill_round sqlite "$round"
+done
+echo "storm: all rounds passed"
