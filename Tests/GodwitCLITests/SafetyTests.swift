@@ -119,6 +119,10 @@ struct SafetyTests {
         #expect(next.stderr.contains("godwit latest --resume (runs statements 2–3)"))
         #expect(next.stderr.contains("godwit latest --restart"))
         #expect(!next.stderr.contains("is_locked"), "the lock is not what stops it")
+        let status = try godwit("status", in: database.folder, environment: env)
+        #expect(status.stdout.contains("002_backfill.sql (interrupted while applying: 1 of 3 statements completed)"), "\(status)")
+        let json = try godwit("status", "--json", in: database.folder, environment: env)
+        #expect(json.stdout.contains(#""interrupted":[{"direction":"up","name":"002_backfill.sql","statement_count":3,"statements_done":1}]"#), "\(json)")
 
         _ = try await connection.query("UPDATE slow_config SET n = 0")
         let resumed = try godwit("latest", "--resume", "--lock-timeout", "30", in: database.folder, environment: env)
@@ -127,8 +131,9 @@ struct SafetyTests {
         #expect(try await scalars(#"SELECT "name" FROM "knex_migrations" ORDER BY "id""#, on: connection)
             == ["001_users.sql", "002_backfill.sql"])
         #expect(try await scalars(#"SELECT "is_locked" FROM "knex_migrations_lock""#, on: connection) == ["0"])
-        let status = try godwit("list", in: database.folder, environment: env)
-        #expect(status.status == 0, "\(status)")
+        let list = try godwit("list", in: database.folder, environment: env)
+        #expect(list.status == 0, "\(list)")
+        #expect(!list.stdout.contains("interrupted"))
     }
 
     @Test("a runner that waits too long says who holds the lock and since when", arguments: DatabaseKind.allCases)
