@@ -48,15 +48,20 @@ check() {  # kind url label
   fi
 }
 
+# Writes the migrations into a new folder and prints a new database's URL.
+new_database() {  # kind folder name
+  write_migrations "$2" "$1"
+  if [[ $1 == postgres ]]; then
+    psql "$ADMIN" -qc "create database $3" >/dev/null
+    echo "postgres://postgres:$GODWIT_PG_PASSWORD@127.0.0.1:$GODWIT_PG_PORT/$3?sslmode=require"
+  else
+    echo "sqlite:$2/$3.sqlite3"
+  fi
+}
+
 storm() {  # kind round
   local folder="$WORK/$1-$2" url
-  write_migrations "$folder" "$1"
-  if [[ $1 == postgres ]]; then
-    psql "$ADMIN" -qc "create database storm_$2" >/dev/null
-    url="postgres://postgres:$GODWIT_PG_PASSWORD@127.0.0.1:$GODWIT_PG_PORT/storm_$2?sslmode=require"
-  else
-    url="sqlite:$folder/storm.sqlite3"
-  fi
+  url=$(new_database "$1" "$folder" "storm_$2")
   local start=$(date +%s%N) pids=() failed=0
   for _ in $(seq "$RUNNERS"); do
     (cd "$folder" && DATABASE_URL=$url "$GODWIT" latest >"$folder/out.$BASHPID" 2>&1) & pids+=($!)
@@ -73,13 +78,7 @@ storm() {  # kind round
 # A runner killed after a random delay, then a plain `latest` that must finish the work by itself.
 kill_round() {  # kind round
   local folder="$WORK/kill-$1-$2" url
-  write_migrations "$folder" "$1"
-  if [[ $1 == postgres ]]; then
-    psql "$ADMIN" -qc "create database kill_$2" >/dev/null
-    url="postgres://postgres:$GODWIT_PG_PASSWORD@127.0.0.1:$GODWIT_PG_PORT/kill_$2?sslmode=require"
-  else
-    url="sqlite:$folder/kill.sqlite3"
-  fi
+  url=$(new_database "$1" "$folder" "kill_$2")
   local delay_ms=$((RANDOM % 60))
   (cd "$folder" && DATABASE_URL=$url GODWIT_LOCK_LEASE=2 exec "$GODWIT" latest >/dev/null 2>&1) & local pid=$!
   sleep "0.0$((delay_ms / 10))$((delay_ms % 10))"; kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true

@@ -39,8 +39,7 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
                 isConnectionFailure: true)
         }
         sqlite3_extended_result_codes(handle, 1)
-        let milliseconds = busyTimeout.components.seconds * 1000 + busyTimeout.components.attoseconds / 1_000_000_000_000_000
-        sqlite3_busy_timeout(handle, Int32(clamping: milliseconds))
+        sqlite3_busy_timeout(handle, Int32(clamping: busyTimeout.milliseconds))
         return SQLiteConnection(handle: handle, path: path)
     }
 

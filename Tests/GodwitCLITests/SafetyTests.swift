@@ -16,6 +16,12 @@ struct SafetyTests {
         }
     }
 
+    /// Creates `slow_config` with `n`, the seconds (roughly, on SQLite) that ``slowStatement(_:)`` runs.
+    func makeSlowConfig(_ n: Int, on connection: any DatabaseConnection) async throws {
+        _ = try await connection.query("CREATE TABLE slow_config (n integer)")
+        _ = try await connection.query("INSERT INTO slow_config VALUES (\(n))")
+    }
+
     func scalars(_ sql: String, on connection: any DatabaseConnection) async throws -> [String] {
         try await connection.query(sql).map { $0[0].text ?? $0[0].integer.map(String.init) ?? "NULL" }
     }
@@ -58,8 +64,7 @@ struct SafetyTests {
     func killTransactional(kind: DatabaseKind) async throws {
         let database = try await TestDatabase.make(kind)
         let connection = try await database.connect()
-        _ = try await connection.query("CREATE TABLE slow_config (n integer)")
-        _ = try await connection.query("INSERT INTO slow_config VALUES (60)")
+        try await makeSlowConfig(60, on: connection)
         try database.writeMigrations([
             "001_users.sql": sqlMigration(up: "CREATE TABLE users (id integer primary key);"),
             "002_slow.sql": sqlMigration(up: "CREATE TABLE half (id integer);\n" + Self.slowStatement(kind)),
@@ -93,8 +98,7 @@ struct SafetyTests {
     func killOutsideTransaction(kind: DatabaseKind) async throws {
         let database = try await TestDatabase.make(kind)
         let connection = try await database.connect()
-        _ = try await connection.query("CREATE TABLE slow_config (n integer)")
-        _ = try await connection.query("INSERT INTO slow_config VALUES (60)")
+        try await makeSlowConfig(60, on: connection)
         try database.writeMigrations([
             "001_users.sql": sqlMigration(up: "CREATE TABLE users (id integer primary key);"),
             "002_backfill.sql": sqlMigration(
@@ -140,8 +144,7 @@ struct SafetyTests {
     func lockTimeoutNamesHolder(kind: DatabaseKind) async throws {
         let database = try await TestDatabase.make(kind)
         let connection = try await database.connect()
-        _ = try await connection.query("CREATE TABLE slow_config (n integer)")
-        _ = try await connection.query("INSERT INTO slow_config VALUES (5)")
+        try await makeSlowConfig(5, on: connection)
         try database.writeMigrations(["001_slow.sql": sqlMigration(up: Self.slowStatement(kind))])
         let env = ["DATABASE_URL": database.url]
         let holder = try RunningGodwit(["latest"], in: database.folder, environment: env)

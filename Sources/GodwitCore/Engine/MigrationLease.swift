@@ -20,7 +20,7 @@ actor MigrationLease {
     private var lost: String?
     private var heartbeat: Task<Void, Never>?
 
-    /// Takes the lease in a transaction on `log`'s connection that already holds the lock row.
+    /// A lease on `log`'s connection, not yet taken (see ``take()``).
     init(log: MigrationLog, duration: Duration) {
         self.log = log
         self.token = (0..<4).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()
@@ -89,12 +89,5 @@ actor MigrationLease {
     private static func holderDescription() -> String {
         let process = ProcessInfo.processInfo
         return "godwit pid \(process.processIdentifier) on \(process.hostName)"
-    }
-}
-
-extension Duration {
-    /// The duration in whole milliseconds.
-    var milliseconds: Int64 {
-        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
     }
 }

@@ -102,14 +102,14 @@ public struct Migrator: Sendable {
 
     /// Applies every pending migration as one new batch (`knex migrate:latest`).
     public func latest(_ options: RunOptions = RunOptions()) async throws -> MigrationReport {
-        try await migrate(.up, options, command: "latest") { state in
+        try await migrate(.up, options) { state in
             state.pending.isEmpty ? nil : .apply(state.pending, batch: state.lastBatch + 1)
         }
     }
 
     /// Applies the next pending migration, or the named one, as a batch of its own (`knex migrate:up`).
     public func up(name: String? = nil, _ options: RunOptions = RunOptions()) async throws -> MigrationReport {
-        try await migrate(.up, options, command: "up") { state in
+        try await migrate(.up, options) { state in
             guard let name else { return state.pending.first.map { .apply([$0], batch: state.lastBatch + 1) } }
             guard let migration = state.pending.first(where: { Migrator.matches($0.name, name) }) else {
                 throw GodwitError(
@@ -122,7 +122,7 @@ public struct Migrator: Sendable {
 
     /// Undoes the last batch, newest first, or every batch (`knex migrate:rollback [--all]`).
     public func rollback(all: Bool = false, _ options: RunOptions = RunOptions()) async throws -> MigrationReport {
-        try await migrate(.down, options, command: "rollback") { state in
+        try await migrate(.down, options) { state in
             let batch = state.lastBatch
             let undone = all ? state.completed : state.completed.filter { $0.record.batch == batch }
             return undone.isEmpty ? nil : try .undo(undone, directory: source)
@@ -131,7 +131,7 @@ public struct Migrator: Sendable {
 
     /// Undoes the last applied migration, or the named one (`knex migrate:down`).
     public func down(name: String? = nil, _ options: RunOptions = RunOptions()) async throws -> MigrationReport {
-        try await migrate(.down, options, command: "down") { state in
+        try await migrate(.down, options) { state in
             guard let name else { return try state.completed.last.map { try .undo([$0], directory: source) } }
             guard let entry = state.completed.last(where: { Migrator.matches($0.record.name, name) }) else {
                 throw GodwitError(
@@ -165,7 +165,7 @@ public struct Migrator: Sendable {
     /// Plans from the current state; if there is work, takes the lock, plans again from what the lock
     /// protects (another runner may have finished meanwhile), and runs that plan.
     private func migrate(
-        _ direction: Plan.Direction, _ options: RunOptions, command: String, planner: @escaping Planner
+        _ direction: Plan.Direction, _ options: RunOptions, planner: @escaping Planner
     ) async throws -> MigrationReport {
         let nothing = MigrationReport(
             outcome: direction == .up ? .alreadyUpToDate : .nothingToRollBack, batch: 0, migrations: [])
@@ -179,7 +179,7 @@ public struct Migrator: Sendable {
         let lockedPlanner: Planner = { state in
             try checkRunnable(state, direction: direction, options: options)
             return try Migrator.resolving(
-                state.interrupted, in: try planner(state), options: options, state: state, command: command)
+                state.interrupted, in: try planner(state), options: options, state: state)
         }
         // Before the lock, it may be running now: it is decided under the lock.
         let state = MigrationState(
@@ -299,7 +299,6 @@ public struct Migrator: Sendable {
     ) async throws {
         let statements = connection.dialect.statementRanges(in: step.script.sql)
         let name = step.trackedName
-        let direction = step.record == nil ? "up" : "down"
         try await log.markStarted(
             name, direction: plan.direction, checksum: step.migration.checksum, done: step.firstStatement,
             count: statements.count)
@@ -313,7 +312,7 @@ public struct Migrator: Sendable {
                 let error = error.shifted(by: range.lowerBound)
                 try? await log.markFailed(name, failure: error.description)
                 throw GodwitError.migrationFailed(
-                    step.migration, direction: direction, script: step.script, error: error,
+                    step.migration, direction: plan.direction.rawValue, script: step.script, error: error,
                     consequence: Migrator.outsideTransactionConsequence(
                         plan: plan, consequence: consequence, failed: index, of: statements.count))
             }
@@ -368,20 +367,18 @@ public struct Migrator: Sendable {
 
     /// Sets where each interrupted migration starts again, or refuses when the user has not said how.
     private static func resolving(
-        _ interrupted: [InterruptedMigration], in plan: Plan?, options: RunOptions, state: MigrationState,
-        command: String
+        _ interrupted: [InterruptedMigration], in plan: Plan?, options: RunOptions, state: MigrationState
     ) throws -> Plan? {
         guard !interrupted.isEmpty else { return plan }
         var plan = plan
         for entry in interrupted {
             let file = state.completed.first { $0.record.name == entry.name }?.migration?.path
                 ?? state.pending.first { $0.name == entry.name }?.path
-            let hint = entry.direction == .up ? "latest" : "rollback"
             guard let resolution = options.interrupted,
                 let index = plan?.steps.firstIndex(where: { $0.trackedName == entry.name }),
                 plan?.direction == entry.direction
             else {
-                throw GodwitError.interrupted(entry, file: file, command: hint)
+                throw GodwitError.interrupted(entry, file: file)
             }
             if resolution == .resume, entry.checksum != plan?.steps[index].migration.checksum {
                 throw GodwitError(
@@ -562,7 +559,7 @@ public struct Migrator: Sendable {
     private static func outsideTransactionConsequence(
         plan: Plan, consequence: String, failed index: Int, of count: Int
     ) -> String {
-        let command = plan.direction == .up ? "latest" : "rollback"
+        let command = plan.direction.command
         let completed = index == 0 ? "no statement of it completed" : "its statements 1–\(index) of \(count) completed and stay in effect"
         return [
             consequence, completed,

@@ -6,6 +6,11 @@ public struct Plan: Sendable {
     /// Applying or undoing.
     public enum Direction: String, Sendable {
         case up, down
+
+        /// The command that runs whole batches in this direction, named in advice to users.
+        var command: String { self == .up ? "latest" : "rollback" }
+        /// What a migration running in this direction is doing, for messages.
+        var activity: String { self == .up ? "applying" : "rolling back" }
     }
 
     /// One migration and the script that runs for it.

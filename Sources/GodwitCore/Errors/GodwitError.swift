@@ -154,10 +154,11 @@ extension GodwitError {
             ])
     }
 
-    static func interrupted(_ entry: InterruptedMigration, file: String?, command: String) -> GodwitError {
+    static func interrupted(_ entry: InterruptedMigration, file: String?) -> GodwitError {
         let done = entry.statementsDone
         let total = entry.statementCount
         let next = done + 1
+        let command = entry.direction.command
         var details = ["file: \(file ?? entry.name); it runs outside a transaction (transaction:false)"]
         details.append(done == 0 ? "no statement of it completed" : "statements 1–\(done) of \(total) completed and are in effect")
         if let failure = entry.failure {
@@ -170,19 +171,17 @@ extension GodwitError {
                 "all its statements completed, but it was not recorded as \(entry.direction == .up ? "applied" : "undone")",
                 "record it with: godwit \(command) --resume (runs no statement)",
             ]
-            return GodwitError(
-                code: .interruptedMigration, summary: "\(entry.name) did not finish \(entry.direction == .up ? "applying" : "rolling back")",
-                details: details)
+        } else {
+            details += [
+                "nothing else has run since; the lock is free",
+                "check the database, then either:",
+                "  keep what completed and run the rest: godwit \(command) --resume (runs statements \(next)–\(total))",
+                "  or undo what completed by hand and run it all again: godwit \(command) --restart",
+            ]
         }
-        details += [
-            "nothing else has run since; the lock is free",
-            "check the database, then either:",
-            "  keep what completed and run the rest: godwit \(command) --resume (runs statements \(next)–\(total))",
-            "  or undo what completed by hand and run it all again: godwit \(command) --restart",
-        ]
-        let verb = entry.direction == .up ? "applying" : "rolling back"
         return GodwitError(
-            code: .interruptedMigration, summary: "\(entry.name) did not finish \(verb)", details: details)
+            code: .interruptedMigration, summary: "\(entry.name) did not finish \(entry.direction.activity)",
+            details: details)
     }
 
     static func lockTimeout(waited: Duration, holder: String, details more: [String]) -> GodwitError {

@@ -56,11 +56,8 @@ struct MigrationLog: Sendable {
         var contents = Contents(applied: [], interrupted: [], hasGodwitTable: true)
         contents.applied.reserveCapacity(rows.count)
         for row in rows {
-            if let id = row[0].integer {
-                contents.applied.append(
-                    AppliedMigration(
-                        id: id, name: row[1].text ?? "", batch: Int(row[2].integer ?? 0),
-                        epochMilliseconds: row[3].integer, checksum: row[4].text))
+            if row[0].integer != nil {
+                contents.applied.append(Self.appliedMigration(row, checksum: row[4].text))
             } else {
                 contents.interrupted.append(
                     InterruptedMigration(
@@ -77,14 +74,17 @@ struct MigrationLog: Sendable {
         let time = dialect.migrationTimeAsEpochMilliseconds(column: dialect.quote(identifier: "migration_time"))
         do {
             return try await connection.query(#"SELECT "id", "name", "batch", \#(time) FROM \#(table) ORDER BY "id""#)
-                .map { row in
-                    AppliedMigration(
-                        id: row[0].integer ?? 0, name: row[1].text ?? "", batch: Int(row[2].integer ?? 0),
-                        epochMilliseconds: row[3].integer)
-                }
+                .map { Self.appliedMigration($0, checksum: nil) }
         } catch let error as DatabaseError where dialect.isUndefinedTable(error) {
             return nil
         }
+    }
+
+    /// A record from a row whose first four columns are id, name, batch and the time in epoch milliseconds.
+    private static func appliedMigration(_ row: SQLRow, checksum: String?) -> AppliedMigration {
+        AppliedMigration(
+            id: row[0].integer ?? 0, name: row[1].text ?? "", batch: Int(row[2].integer ?? 0),
+            epochMilliseconds: row[3].integer, checksum: checksum)
     }
 
     /// Creates the missing tables and the lock row. Call it inside a transaction.
