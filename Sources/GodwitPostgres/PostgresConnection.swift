@@ -23,8 +23,8 @@ import GodwitCore
 /// - Throws: ``DatabaseError`` with the server's message, SQLSTATE, detail, hint and statement position.
 public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
     // @unchecked: the PGconn is touched only on `queue`, one call at a time.
-    private let connection: OpaquePointer
-    private let queue: DispatchQueue
+    let connection: OpaquePointer
+    let queue: DispatchQueue
     public let dialect: any SQLDialect = PostgresDialect()
     /// The settings this connection was opened with (no password).
     public let settings: PostgresConnectionSettings
@@ -37,10 +37,11 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
 
     /// Opens a connection.
     ///
-    /// Unless the settings say otherwise: `connect_timeout=10`, `application_name=godwit`,
+    /// Unless the settings say otherwise: `connect_timeout=10` (seconds; libpq waits at least 2), `application_name=godwit`,
     /// `client_encoding=UTF8` (all sent in the startup packet, so they cost no round trip and survive poolers).
     ///
-    /// - Throws: ``DatabaseError`` with `isConnectionFailure`, libpq's message with the password masked.
+    /// - Throws: ``DatabaseError`` with `isConnectionFailure`, libpq's reason with the password masked, and
+    ///   the ``ConnectionProblem`` when it is one libpq names.
     public static func connect(_ settings: PostgresConnectionSettings) async throws -> PostgresConnection {
         let queue = DispatchQueue(label: "godwit.postgres")
         return try await withCheckedThrowingContinuation { continuation in
@@ -50,10 +51,11 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
         }
     }
 
-    private static func open(_ settings: PostgresConnectionSettings, queue: DispatchQueue) throws -> PostgresConnection {
-        let parameters = settings.connectionParameters(defaults: [
+    /// Opens a connection on the calling thread.
+    static func open(_ settings: PostgresConnectionSettings, queue: DispatchQueue) throws -> PostgresConnection {
+        let parameters = settings.adding(defaults: [
             ("connect_timeout", "10"), ("application_name", "godwit"), ("client_encoding", "UTF8"),
-        ])
+        ]).connectionParameters()
         let connection = withCStrings(parameters.map(\.0)) { keywords in
             withCStrings(parameters.map(\.1)) { values in
                 PQconnectdbParams(keywords, values, 0)
@@ -63,10 +65,9 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
             throw DatabaseError(message: "libpq could not allocate a connection", isConnectionFailure: true)
         }
         guard PQstatus(connection) == CONNECTION_OK else {
-            let message = PostgresConnectionSettings.redact(
-                message: String(cString: PQerrorMessage(connection)).trimmingNewlines, password: settings.password)
+            let message = String(cString: PQerrorMessage(connection))
             PQfinish(connection)
-            throw DatabaseError(message: message, isConnectionFailure: true)
+            throw PostgresConnectFailure.error(libpqMessage: message, settings: settings)
         }
         // libpq prints NOTICEs ("relation already exists, skipping") to stderr unless told otherwise.
         PQsetNoticeProcessor(connection, { _, _ in }, nil)
@@ -178,7 +179,8 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
 
     private func connectionFailure() -> DatabaseError {
         DatabaseError(
-            message: String(cString: PQerrorMessage(connection)).trimmingNewlines, isConnectionFailure: true)
+            message: settings.redact(String(cString: PQerrorMessage(connection)).trimmingNewlines),
+            isConnectionFailure: true)
     }
 
     private func rows(of result: OpaquePointer) -> [SQLRow] {
@@ -202,7 +204,7 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
         return rows
     }
 
-    private func onQueue<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    func onQueue<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { continuation.resume(with: Result { try work() }) }
         }
@@ -221,7 +223,7 @@ extension String {
 }
 
 /// Calls `body` with a NULL-terminated array of C strings that live for the call.
-private func withCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+func withCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
     let copies = strings.map { strdup($0) }
     defer { copies.forEach { free($0) } }
     return body(copies.map { UnsafePointer($0) } + [nil])

@@ -13,13 +13,15 @@ public struct PostgresDialect: SQLDialect {
 
     /// Knex's DDL with `IF NOT EXISTS`, behind a transaction-scoped advisory lock: two runners creating the
     /// tables at once would otherwise collide in `pg_type` even with `IF NOT EXISTS`. A transaction-scoped
-    /// lock holds nothing past the transaction, so it is safe through transaction-mode poolers.
-    public func createTrackingTables(migrations: String, lock: String) -> [String] {
-        [
-            "SELECT pg_advisory_xact_lock(\(PostgresDialect.trackingTablesLockKey))",
-            "create table if not exists \(quote(identifier: migrations)) (\"id\" serial primary key, \"name\" varchar(255), \"batch\" integer, \"migration_time\" timestamptz)",
-            "create table if not exists \(quote(identifier: lock)) (\"index\" serial primary key, \"is_locked\" integer)",
-        ]
+    /// lock holds nothing past the transaction, so it is safe through transaction-mode poolers. A schema
+    /// named for the tables is created when missing (Knex leaves that to the user).
+    public func createTrackingTables(migrations: TableName, lock: TableName) -> [String] {
+        ["SELECT pg_advisory_xact_lock(\(PostgresDialect.trackingTablesLockKey))"]
+            + (migrations.schema.map { ["CREATE SCHEMA IF NOT EXISTS \(quote(identifier: $0))"] } ?? [])
+            + [
+                "create table if not exists \(migrations.quoted(in: self)) (\"id\" serial primary key, \"name\" varchar(255), \"batch\" integer, \"migration_time\" timestamptz)",
+                "create table if not exists \(lock.quoted(in: self)) (\"index\" serial primary key, \"is_locked\" integer)",
+            ]
     }
 
     /// The advisory-lock key that serialises creating the tracking tables: "godwit" in ASCII.
@@ -38,8 +40,8 @@ public struct PostgresDialect: SQLDialect {
         error.sqlState == "42P01"
     }
 
-    public func lockRowQuery(lockTable: String) -> String {
-        "SELECT \"is_locked\" FROM \(quote(identifier: lockTable)) FOR UPDATE NOWAIT"
+    public func lockRowQuery(lockTable: TableName) -> String {
+        "SELECT \"is_locked\" FROM \(lockTable.quoted(in: self)) FOR UPDATE NOWAIT"
     }
 
     public func isLockNotAvailable(_ error: DatabaseError) -> Bool {
@@ -55,12 +57,13 @@ public struct PostgresDialect: SQLDialect {
     }
 
     /// The sessions whose open transaction holds a lock on the lock table (a row lock comes with one).
-    public func lockHolderQuery(lockTable: String) -> String? {
+    /// Through a pooler, the client address is the pooler's.
+    public func lockHolderQuery(lockTable: TableName) -> String? {
         """
         SELECT 'backend pid ' || a.pid || ', application ' || coalesce(nullif(a.application_name, ''), '?') \
         || coalesce(', client ' || host(a.client_addr), ''), (extract(epoch from a.xact_start) * 1000)::bigint \
         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
-        WHERE l.locktype = 'relation' AND l.relation = to_regclass($1) AND l.granted \
+        WHERE l.locktype = 'relation' AND l.relation = to_regclass('\(lockTable.quoted(in: self).replacing("'", with: "''"))') AND l.granted \
         AND l.mode IN ('RowShareLock', 'RowExclusiveLock') AND a.pid <> pg_backend_pid() \
         ORDER BY a.xact_start LIMIT 1
         """

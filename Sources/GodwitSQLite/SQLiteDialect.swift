@@ -14,10 +14,11 @@ public struct SQLiteDialect: SQLDialect {
     /// failing later when it tries to write.
     public var beginTransaction: String { "BEGIN IMMEDIATE" }
 
-    public func createTrackingTables(migrations: String, lock: String) -> [String] {
+    /// Knex's DDL; SQLite has no schemas (the command line refuses one).
+    public func createTrackingTables(migrations: TableName, lock: TableName) -> [String] {
         [
-            "CREATE TABLE IF NOT EXISTS `\(migrations)` (`id` integer not null primary key autoincrement, `name` varchar(255), `batch` integer, `migration_time` datetime)",
-            "CREATE TABLE IF NOT EXISTS `\(lock)` (`index` integer not null primary key autoincrement, `is_locked` integer)",
+            "CREATE TABLE IF NOT EXISTS `\(migrations.name)` (`id` integer not null primary key autoincrement, `name` varchar(255), `batch` integer, `migration_time` datetime)",
+            "CREATE TABLE IF NOT EXISTS `\(lock.name)` (`index` integer not null primary key autoincrement, `is_locked` integer)",
         ]
     }
 
@@ -33,8 +34,8 @@ public struct SQLiteDialect: SQLDialect {
     }
 
     /// Inside `BEGIN IMMEDIATE` the write lock already excludes every other writer: a plain read suffices.
-    public func lockRowQuery(lockTable: String) -> String {
-        "SELECT \"is_locked\" FROM \(quote(identifier: lockTable))"
+    public func lockRowQuery(lockTable: TableName) -> String {
+        "SELECT \"is_locked\" FROM \(lockTable.quoted(in: self))"
     }
 
     public func isLockNotAvailable(_ error: DatabaseError) -> Bool {
@@ -46,7 +47,7 @@ public struct SQLiteDialect: SQLDialect {
     public func transactionSettings(lockTimeoutMilliseconds: Int?) -> String? { nil }
 
     /// SQLite keeps no record of lock holders; the runner lock file names the holder instead.
-    public func lockHolderQuery(lockTable: String) -> String? { nil }
+    public func lockHolderQuery(lockTable: TableName) -> String? { nil }
 
     public var currentEpochMilliseconds: String { "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)" }
 

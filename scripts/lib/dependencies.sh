@@ -1,7 +1,7 @@
 # Installs the system packages Godwit builds and tests with, when any is missing (Debian/Ubuntu).
 # Sourced by the scripts in scripts/.
 godwit_install_dependencies() {
-  local wanted=(libpq-dev libsqlite3-dev sqlite3 postgresql-15 postgresql-client-15 openssl "$@")
+  local wanted=(libpq-dev libsqlite3-dev sqlite3 postgresql-15 postgresql-client-15 pgbouncer openssl "$@")
   local missing=()
   local package
   for package in "${wanted[@]}"; do

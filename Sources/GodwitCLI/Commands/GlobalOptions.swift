@@ -18,8 +18,18 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("migrations-dir"), help: "The folder of SQL migrations (default: GODWIT_MIGRATIONS_DIR, else migrations).")
     var migrationsDirectory: String?
 
+    @Option(help: "The PostgreSQL schema of the tracking tables, as Knex's schemaName (default: GODWIT_SCHEMA, else the search path's, public).")
+    var schema: String?
+
+    @Option(name: .customLong("connect-timeout"), help: ArgumentHelp(
+        "Seconds to wait for PostgreSQL to answer a connection (default: GODWIT_CONNECT_TIMEOUT, else 10).", valueName: "seconds"))
+    var connectTimeout: String?
+
     func configuration(overrides: [String: String] = [:]) throws -> Configuration {
-        try Configuration.resolve(
+        var overrides = overrides
+        overrides["GODWIT_SCHEMA"] = schema
+        overrides["GODWIT_CONNECT_TIMEOUT"] = connectTimeout
+        return try Configuration.resolve(
             environmentName: env, databaseURL: databaseURL, migrationsDirectory: migrationsDirectory,
             overrides: overrides)
     }
@@ -89,10 +99,10 @@ func withSession(
             Console.error("No database configured: using the SQLite file \(path) (set DATABASE_URL to change this)")
         }
         let migrations = try MigrationDirectory(path: configuration.migrationsDirectory).load() + extraMigrations
-        let connection = try await configuration.database.connect(
-            lockTimeout: configuration.migratorSettings.lockTimeout)
+        let connection = try await configuration.connect()
         let migrator = Migrator(
             connection: connection, migrations: migrations, source: configuration.migrationsDirectory,
+            schema: configuration.schema,
             settings: configuration.migratorSettings, logger: GodwitLogging.logger)
         try await body(Session(configuration: configuration, migrator: migrator))
     } catch let error as GodwitError {

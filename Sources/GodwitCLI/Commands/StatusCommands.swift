@@ -13,13 +13,16 @@ struct Status: AsyncParsableCommand {
     func run() async throws {
         try await withSession(options, extraMigrations: Godwit.extraMigrations, quiet: json) { session in
             let state = try await session.migrator.status()
-            let output = StatusOutput(state)
+            var output = StatusOutput(state)
+            let configuration = session.configuration
+            let details = await session.migrator.connection.details()
+            output.database = StatusOutput.Database(
+                url: "\(configuration.database)", environment: configuration.environment, schema: configuration.schema,
+                tls: details.tls, pooler: details.pooler)
             if json {
                 Console.out(try output.json())
             } else {
-                output.statusLines(
-                    database: "\(session.configuration.database)", directory: session.configuration.migrationsDirectory
-                ).forEach(Console.out)
+                output.statusLines(directory: configuration.migrationsDirectory).forEach(Console.out)
             }
             try failIfMissing(state, directory: session.configuration.migrationsDirectory)
         }

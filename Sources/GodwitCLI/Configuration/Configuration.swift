@@ -25,10 +25,27 @@ public struct Configuration: Sendable {
         }
     }
 
+    /// Where the database setting came from, for advice that names it.
+    public enum DatabaseSource: Sendable {
+        /// `--database-url`.
+        case flag
+        /// `DATABASE_URL`.
+        case url
+        /// `SUPABASE_DB_HOST` and its siblings.
+        case supabaseVariables
+        /// Nothing: the development default.
+        case developmentDefault
+    }
+
     /// The environment's name (`development`, `production`, …).
     public let environment: String
     /// The database.
     public let database: Database
+    /// Where the database setting came from.
+    public let databaseSource: DatabaseSource
+    /// The schema that holds the tracking tables (`GODWIT_SCHEMA`, as Knex's `schemaName`); `nil`: the
+    /// connection's default (`public`).
+    public let schema: String?
     /// The folder of SQL migrations.
     public let migrationsDirectory: String
     /// Lock waits and retries: `GODWIT_LOCK_TIMEOUT`, `GODWIT_DDL_LOCK_TIMEOUT`, `GODWIT_DDL_RETRIES`,
@@ -62,17 +79,21 @@ public struct Configuration: Sendable {
             nonEmpty(overrides[key]) ?? nonEmpty(processEnvironment[key]) ?? nonEmpty(specific[key]) ?? nonEmpty(base[key])
         }
 
-        let database: Database
+        var database: Database
+        let source: DatabaseSource
         if let url = nonEmpty(databaseURL) ?? lookup("DATABASE_URL") {
             database = try parse(databaseURL: url)
+            source = nonEmpty(databaseURL) == nil ? .url : .flag
         } else if let host = lookup("SUPABASE_DB_HOST") {
             database = .postgres(
-                PostgresConnectionSettings(
+                try PostgresConnectionSettings(
                     host: host, port: lookup("SUPABASE_DB_PORT") ?? "5432", database: lookup("SUPABASE_DB_NAME") ?? "postgres",
                     user: lookup("SUPABASE_DB_USER") ?? "postgres", password: lookup("SUPABASE_DB_PASSWORD"),
-                    sslMode: lookup("SUPABASE_DB_SSLMODE") ?? "require"))
+                    sslMode: lookup("SUPABASE_DB_SSLMODE") ?? "require", sslRootCertificate: lookup("SUPABASE_DB_SSLROOTCERT")))
+            source = .supabaseVariables
         } else if environment == "development" {
             database = .sqlite(path: defaultSQLitePath, isDefault: true)
+            source = .developmentDefault
         } else {
             throw GodwitError(
                 code: .configuration,
@@ -83,6 +104,18 @@ public struct Configuration: Sendable {
                     "in the environment, in .env.\(environment) or in .env; only 'development' falls back to \(defaultSQLitePath)",
                 ])
         }
+        if case .postgres(let settings) = database {
+            // libpq counts whole seconds and waits at least 2.
+            let timeout = try seconds(lookup, "GODWIT_CONNECT_TIMEOUT", flag: "--connect-timeout") ?? .seconds(10)
+            let wholeSeconds = max(1, Int((Double(timeout.milliseconds) / 1000).rounded(.up)))
+            database = .postgres(settings.adding(defaults: [("connect_timeout", String(wholeSeconds))]))
+        }
+        let schema = lookup("GODWIT_SCHEMA")
+        if let schema, case .sqlite = database {
+            throw GodwitError(
+                code: .configuration,
+                summary: "--schema / GODWIT_SCHEMA '\(schema)' applies to PostgreSQL only: SQLite keeps its tables in the file itself")
+        }
         let defaults = Migrator.Settings()
         let ddlLockTimeout = try seconds(lookup, "GODWIT_DDL_LOCK_TIMEOUT", flag: "--ddl-lock-timeout")
         let settings = Migrator.Settings(
@@ -92,7 +125,7 @@ public struct Configuration: Sendable {
             leaseDuration: try seconds(lookup, "GODWIT_LOCK_LEASE", flag: nil).map { max($0, .seconds(1)) }
                 ?? defaults.leaseDuration)
         return Configuration(
-            environment: environment, database: database,
+            environment: environment, database: database, databaseSource: source, schema: schema,
             migrationsDirectory: nonEmpty(migrationsDirectory) ?? lookup("GODWIT_MIGRATIONS_DIR") ?? "migrations",
             migratorSettings: settings)
     }

@@ -30,10 +30,22 @@ struct StatusOutput: Encodable {
         let failure: String?
     }
 
+    /// Where the tables are and how they were reached (`status` only).
+    struct Database: Encodable {
+        /// `PostgreSQL postgres://user:***@host/db` or `SQLite path`.
+        let url: String
+        let environment: String
+        let schema: String?
+        let tls: String?
+        let pooler: String?
+    }
+
     let completed: [Completed]
     let pending: [Pending]
     /// Omitted when empty.
     let interrupted: [Interrupted]?
+    /// Omitted by `list`.
+    var database: Database?
 
     init(_ state: MigrationState) {
         let edited = Set(state.edited.map(\.record.id))
@@ -86,9 +98,16 @@ struct StatusOutput: Encodable {
         return lines + interruptedLines
     }
 
-    /// A table of what is applied (batch, time, name) and what is pending.
-    func statusLines(database: String, directory: String) -> [String] {
-        var lines = ["Database: \(database)", "Migrations: \(directory)", ""]
+    /// A table of what is applied (batch, time, name) and what is pending, after where and how.
+    func statusLines(directory: String) -> [String] {
+        var lines: [String] = []
+        if let database {
+            lines.append("Database: \(database.url)")
+            if let schema = database.schema { lines.append("Schema: \(schema) (tracking tables)") }
+            if let tls = database.tls { lines.append("TLS: \(tls)") }
+            if let pooler = database.pooler { lines.append("Pooler: \(pooler)") }
+        }
+        lines += ["Migrations: \(directory)", ""]
         lines.append(completed.isEmpty ? "Applied: none" : "Applied (\(completed.count)):")
         for entry in completed {
             let time = entry.migration_time ?? "-"

@@ -34,6 +34,10 @@ public protocol DatabaseConnection: Sendable {
     /// - Parameter timeout: how long to wait for another process to free it.
     /// - Throws: ``GodwitError`` `.locked`, naming the holder, when it is not free in time.
     func acquireProcessLock(timeout: Duration) async throws -> (any ProcessLock)?
+
+    /// How this connection reaches the database: encryption, and any pooler in between. It may ask the
+    /// server; it never fails (what cannot be found out is said so in the text).
+    func details() async -> ConnectionDetails
 }
 
 /// A lock held by this process; ``release()`` frees it, and so does the process ending.
@@ -48,6 +52,9 @@ extension DatabaseConnection {
 
     /// No lock outside the database by default.
     public func acquireProcessLock(timeout: Duration) async throws -> (any ProcessLock)? { nil }
+
+    /// Nothing to tell by default.
+    public func details() async -> ConnectionDetails { ConnectionDetails() }
 
     /// Runs one statement without bound values and returns its rows.
     public func query(_ sql: String) async throws -> [SQLRow] {

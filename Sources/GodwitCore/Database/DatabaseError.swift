@@ -20,12 +20,14 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     public var errorOffset: Int?
     /// Whether the connection itself failed (lost, refused, authentication): nothing more can be sent on it.
     public var isConnectionFailure: Bool
+    /// Why a connection could not be opened, when the driver recognised it.
+    public var connectionProblem: ConnectionProblem?
 
     /// Creates an error from what the database reported.
     public init(
         message: String, sqlState: String? = nil, resultCode: Int32? = nil, detail: String? = nil,
         hint: String? = nil, statement: String? = nil, statementOffset: Int? = nil, errorOffset: Int? = nil,
-        isConnectionFailure: Bool = false
+        isConnectionFailure: Bool = false, connectionProblem: ConnectionProblem? = nil
     ) {
         self.message = message
         self.sqlState = sqlState
@@ -36,6 +38,7 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         self.statementOffset = statementOffset
         self.errorOffset = errorOffset
         self.isConnectionFailure = isConnectionFailure
+        self.connectionProblem = connectionProblem
     }
 
     /// The message as the database's own shell would print it, with its code.

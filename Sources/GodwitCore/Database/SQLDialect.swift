@@ -16,10 +16,11 @@ public protocol SQLDialect: Sendable {
     /// SQLite's `BEGIN IMMEDIATE` takes the write lock at once, so concurrent runners queue there.
     var beginTransaction: String { get }
 
-    /// The statements that create the tracking tables, exactly as Knex creates them on this database.
+    /// The statements that create the tracking tables, exactly as Knex creates them on this database, and
+    /// their schema when they have one and it is missing.
     ///
     /// Each must be idempotent (`IF NOT EXISTS`): concurrent runners may race to create them.
-    func createTrackingTables(migrations: String, lock: String) -> [String]
+    func createTrackingTables(migrations: TableName, lock: TableName) -> [String]
 
     /// The select-list expression that reads `migration_time` as epoch milliseconds.
     func migrationTimeAsEpochMilliseconds(column: String) -> String
@@ -34,7 +35,7 @@ public protocol SQLDialect: Sendable {
     ///
     /// It must not wait for another transaction that holds the row: it fails at once instead (PostgreSQL's
     /// `FOR UPDATE NOWAIT`), so a waiting runner never keeps a pooled server connection while it waits.
-    func lockRowQuery(lockTable: String) -> String
+    func lockRowQuery(lockTable: TableName) -> String
 
     /// Whether `error` means a lock could not be had in time (PostgreSQL's `lock_not_available`, 55P03).
     func isLockNotAvailable(_ error: DatabaseError) -> Bool
@@ -46,7 +47,7 @@ public protocol SQLDialect: Sendable {
 
     /// A query returning who holds the lock row in an open transaction: one row of
     /// (description, epoch milliseconds since the transaction began); `nil` when the database cannot tell.
-    func lockHolderQuery(lockTable: String) -> String?
+    func lockHolderQuery(lockTable: TableName) -> String?
 
     /// An expression for the database server's current time in epoch milliseconds (the lease clock: every
     /// runner reads the same clock).

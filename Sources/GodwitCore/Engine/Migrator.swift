@@ -84,17 +84,20 @@ public struct Migrator: Sendable {
     ///   - migrations: the migrations, in any order; they are sorted by name.
     ///   - source: where the migrations came from (a folder), named in messages.
     ///   - tableName: the tracking table; the lock table is its name plus `_lock`, as in Knex.
+    ///   - schema: the schema of the tracking tables (Knex's `schemaName`), created if missing; `nil`: the
+    ///     first schema of the search path (`public`).
     ///   - settings: lock waits and retries.
     ///   - logger: receives a line per migration at `.debug`, and lock waits and retries at `.notice`.
     public init(
         connection: any DatabaseConnection, migrations: [Migration], source: String = "migrations",
-        tableName: String = "knex_migrations", settings: Settings = Settings(), logger: Logger = Logger(label: "godwit")
+        tableName: String = "knex_migrations", schema: String? = nil, settings: Settings = Settings(),
+        logger: Logger = Logger(label: "godwit")
     ) {
         self.connection = connection
         self.migrations = migrations.sorted { Migration.precedes($0.name, $1.name) }
         self.source = source
         self.settings = settings
-        self.log = MigrationLog(connection: connection, tableName: tableName)
+        self.log = MigrationLog(connection: connection, tableName: TableName(tableName, schema: schema))
         self.logger = logger
     }
 
@@ -233,7 +236,7 @@ public struct Migrator: Sendable {
     private func runStepByStep(_ planner: Planner, _ options: RunOptions) async throws -> Plan? {
         let lease: MigrationLease?
         if let companion = try await openLockConnection() {
-            let leaseLog = MigrationLog(connection: companion, tableName: log.tableName)
+            let leaseLog = log.on(companion)
             let taken = MigrationLease(log: leaseLog, duration: settings.leaseDuration)
             try await transaction(on: leaseLog, consequence: "nothing was applied", locking: true) {
                 try await taken.take()

@@ -7,23 +7,28 @@
 /// Every method runs in whatever transaction the caller holds; the ``Migrator`` decides the transactions.
 struct MigrationLog: Sendable {
     let connection: any DatabaseConnection
-    let tableName: String
-    let lockTableName: String
-    let godwitTableName: String
-    let leaseTableName: String
+    let tableName: TableName
+    let lockTableName: TableName
+    let godwitTableName: TableName
+    let leaseTableName: TableName
 
     private var dialect: any SQLDialect { connection.dialect }
-    private var table: String { dialect.quote(identifier: tableName) }
-    private var lockTable: String { dialect.quote(identifier: lockTableName) }
-    private var godwitTable: String { dialect.quote(identifier: godwitTableName) }
-    private var leaseTable: String { dialect.quote(identifier: leaseTableName) }
+    private var table: String { tableName.quoted(in: dialect) }
+    private var lockTable: String { lockTableName.quoted(in: dialect) }
+    private var godwitTable: String { godwitTableName.quoted(in: dialect) }
+    private var leaseTable: String { leaseTableName.quoted(in: dialect) }
 
-    init(connection: any DatabaseConnection, tableName: String = "knex_migrations") {
+    init(connection: any DatabaseConnection, tableName: TableName = TableName("knex_migrations")) {
         self.connection = connection
         self.tableName = tableName
-        self.lockTableName = tableName + "_lock"
-        self.godwitTableName = tableName + "_godwit"
-        self.leaseTableName = tableName + "_godwit_lease"
+        self.lockTableName = tableName.sibling(tableName.name + "_lock")
+        self.godwitTableName = tableName.sibling(tableName.name + "_godwit")
+        self.leaseTableName = tableName.sibling(tableName.name + "_godwit_lease")
+    }
+
+    /// The same tables, through another connection.
+    func on(_ connection: any DatabaseConnection) -> MigrationLog {
+        MigrationLog(connection: connection, tableName: tableName)
     }
 
     /// What the tables hold.
@@ -181,7 +186,7 @@ struct MigrationLog: Sendable {
     /// Who holds the lock row in an open transaction, and since when; `nil` when unknown.
     func holder() async -> (description: String, sinceEpochMilliseconds: Int64?)? {
         guard let sql = dialect.lockHolderQuery(lockTable: lockTableName),
-            let row = try? await connection.query(sql, [.text(lockTable)]).first, let description = row[0].text
+            let row = try? await connection.query(sql).first, let description = row[0].text
         else { return nil }
         return (description, row[1].integer)
     }

@@ -1,0 +1,28 @@
+/// Why a connection could not be opened, in terms a person can act on.
+///
+/// Drivers recognise the problem from their database's messages; the command line turns it into advice
+/// that names the setting to change (`SUPABASE_DB_PASSWORD`, the host in `DATABASE_URL`, …).
+public enum ConnectionProblem: Sendable, Equatable {
+    /// The server refused the user's password.
+    case authentication(user: String?)
+    /// The host name does not resolve.
+    case unknownHost(String)
+    /// The host answered that nothing listens on the port.
+    case refused
+    /// The host is not reachable (no route, network down).
+    case unreachable
+    /// No answer within the connect timeout.
+    case timeout(seconds: Int?)
+    /// The server has no database of that name.
+    case databaseMissing(String)
+    /// The client asked for TLS (`sslmode=require` or stronger) and the server does not offer it.
+    case tlsNotOffered
+    /// The server accepts this user only over TLS, and the client did not use it.
+    case tlsRequiredByServer
+    /// The server's certificate is not signed by a trusted CA (`verify-ca`, `verify-full`).
+    case untrustedCertificate
+    /// The server's certificate names other hosts than the one connected to (`verify-full`).
+    case certificateHostMismatch
+    /// Certificate verification was asked for without a CA certificate to verify against.
+    case missingRootCertificate(path: String?)
+}

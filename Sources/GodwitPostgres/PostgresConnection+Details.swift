@@ -1,0 +1,92 @@
+import CLibPQ
+import GodwitCore
+
+extension PostgresConnection {
+    /// The TLS in use, and any pooler between Godwit and the server.
+    ///
+    /// A pooler shows itself by the backend process id: libpq learns one when it connects (BackendKeyData),
+    /// and a pooler hands out its own, so it differs from the server's `pg_backend_pid()`. Supabase's
+    /// Supavisor is also known by its host name. PgBouncer's kind and mode are read from its admin console
+    /// (`SHOW VERSION`, `SHOW CONFIG`), which answers only users listed in its `admin_users` or `stats_users`.
+    /// Godwit behaves the same either way: it keeps no session state between transactions, so it is safe
+    /// through a transaction-mode pooler whether one is detected or not.
+    public func details() async -> ConnectionDetails {
+        let tls = (try? await onQueue { self.tlsDescription() }) ?? nil
+        return ConnectionDetails(tls: tls, pooler: await poolerDescription())
+    }
+
+    private func tlsDescription() -> String {
+        let mode = effectiveParameter("sslmode") ?? "prefer"
+        guard PQsslInUse(connection) == 1 else {
+            let advice = ["allow", "prefer"].contains(mode) ? ": the server offered no TLS; sslmode=require insists on it" : ""
+            return "none, sslmode=\(mode) (not encrypted\(advice))"
+        }
+        let version = PQsslAttribute(connection, "protocol").map { String(cString: $0) } ?? "TLS"
+        let verification = switch mode {
+        case "verify-full": "certificate verified against \(rootCertificate) for host \(settings.value("host") ?? "localhost")"
+        case "verify-ca": "certificate verified against \(rootCertificate), host name not checked"
+        default: "encrypted; the server's certificate is not verified"
+        }
+        return "\(version), sslmode=\(mode) (\(verification))"
+    }
+
+    private var rootCertificate: String {
+        effectiveParameter("sslrootcert") ?? "~/.postgresql/root.crt"
+    }
+
+    /// A parameter as libpq used it, defaults applied.
+    private func effectiveParameter(_ keyword: String) -> String? {
+        guard let options = PQconninfo(connection) else { return nil }
+        defer { PQconninfoFree(options) }
+        var option = options
+        while let name = option.pointee.keyword {
+            if String(cString: name) == keyword { return option.pointee.val.map { String(cString: $0) } }
+            option += 1
+        }
+        return nil
+    }
+
+    private func poolerDescription() async -> String {
+        let host = settings.value("host") ?? ""
+        let port = settings.value("port") ?? "5432"
+        if host.hasSuffix(".pooler.supabase.com") {
+            let mode = port == "6543" ? "transaction mode (port 6543)" : port == "5432" ? "session mode (port 5432)" : "port \(port)"
+            return "Supavisor, Supabase's pooler, in \(mode), known by its host name; Godwit keeps no session state, so every command is safe through it"
+        }
+        let announced = await (try? onQueue { PQbackendPID(self.connection) }) ?? 0
+        guard let row = try? await query("SELECT pg_backend_pid()").first, let serverPID = row[0].integer else {
+            return "unknown: the server's backend pid could not be read"
+        }
+        guard serverPID != Int64(announced) else {
+            return "none detected (the server's backend pid is the one announced at connect)"
+        }
+        let seen = "the server's backend pid \(serverPID) is not the \(announced) announced at connect"
+        let safe = "Godwit keeps no session state, so every command is safe through it"
+        guard let pgbouncer = await pgbouncerConfiguration() else {
+            return "detected (\(seen)); kind and mode unknown (PgBouncer's SHOW needs an admin_users or stats_users login), transaction mode assumed; \(safe)"
+        }
+        return "\(pgbouncer.version), pool_mode = \(pgbouncer.poolMode) (detected: \(seen); mode from its SHOW CONFIG); \(safe)"
+    }
+
+    /// PgBouncer's version and default pool mode, from its admin console; `nil` when it does not answer.
+    private func pgbouncerConfiguration() async -> (version: String, poolMode: String)? {
+        let console = settings.replacing("dbname", with: "pgbouncer").replacing("connect_timeout", with: "3")
+        return try? await onQueue {
+            let admin = try PostgresConnection.open(console, queue: self.queue)
+            guard let version = admin.simpleQuery("SHOW VERSION").first?.first,
+                let poolMode = admin.simpleQuery("SHOW CONFIG").first(where: { $0.first == "pool_mode" })?.dropFirst().first
+            else { return nil }
+            return (version, poolMode)
+        }
+    }
+
+    /// A query in the simple protocol (PgBouncer's console knows no other), as text; empty on failure.
+    private func simpleQuery(_ sql: String) -> [[String]] {
+        let result = PQexec(connection, sql)
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_TUPLES_OK else { return [] }
+        return (0..<PQntuples(result)).map { row in
+            (0..<PQnfields(result)).map { String(cString: PQgetvalue(result, row, $0)) }
+        }
+    }
+}
