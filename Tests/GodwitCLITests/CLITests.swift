@@ -103,7 +103,7 @@ struct CLITests {
         #expect(result.stderr.contains("002_bad.sql (up)"))
         #expect(result.stderr.contains("statement at line 3, column 1"))
         #expect(result.stderr.contains("statement: INSERT INTO nowhere VALUES (1)"))
-        #expect(result.stderr.contains(kind == .postgres ? "(SQLSTATE 42P01)" : "no such table: nowhere"))
+        #expect(result.stderr.contains(kind.isPostgres ? "(SQLSTATE 42P01)" : "no such table: nowhere"))
         let list = try godwit("list", in: database.folder, environment: env)
         #expect(list.stdoutLines.contains("No Completed Migration files Found."), "\(list)")
     }

@@ -10,7 +10,7 @@ struct SafetyTests {
     /// a long count on SQLite (which has no sleep).
     static func slowStatement(_ kind: DatabaseKind) -> String {
         switch kind {
-        case .postgres: "SELECT pg_sleep(n) FROM slow_config;"
+        case .postgres, .pgbouncer: "SELECT pg_sleep(n) FROM slow_config;"
         case .sqlite:
             "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < (SELECT n * 20000000 FROM slow_config)) SELECT count(*) FROM c;"
         }
@@ -39,7 +39,7 @@ struct SafetyTests {
           arguments: DatabaseKind.allCases)
     func runnersTogether(kind: DatabaseKind) async throws {
         let database = try await TestDatabase.make(kind)
-        let concurrently = kind == .postgres ? "CONCURRENTLY " : ""
+        let concurrently = kind.isPostgres ? "CONCURRENTLY " : ""
         try database.writeMigrations([
             "001_users.sql": sqlMigration(up: "CREATE TABLE users (id integer primary key, email varchar(255));"),
             "002_email_index.sql": sqlMigration(
@@ -74,7 +74,7 @@ struct SafetyTests {
         // Kill during the slow statement of migration 2, after migration 1 and a statement of 2 ran.
         let runner = try RunningGodwit(["latest"], in: database.folder, environment: env)
         switch kind {
-        case .postgres:
+        case .postgres, .pgbouncer:
             try await waitUntil("the slow statement runs") {
                 try await !connection.query("SELECT 1 FROM pg_stat_activity WHERE query LIKE 'CREATE TABLE half%' AND state = 'active'").isEmpty
             }
@@ -155,7 +155,7 @@ struct SafetyTests {
         #expect(waiter.status == 1)
         #expect(waiter.stderr.contains("gave up waiting for the migration lock after 1 s: held by "), "\(waiter)")
         switch kind {
-        case .postgres:
+        case .postgres, .pgbouncer:
             #expect(waiter.stderr.contains("application godwit"))
             #expect(waiter.stderr.contains("in a transaction open since 20"))
             #expect(waiter.stderr.contains("pg_terminate_backend"))

@@ -100,7 +100,7 @@ struct MigratorTests {
         #expect(message.contains("migration 003_tags.sql failed"))
         #expect(message.contains("statement at line 4, column 1"))
         #expect(message.contains("INSERT INTO no_such_table VALUES (1)"))
-        #expect(message.contains(kind == .postgres ? "relation \"no_such_table\" does not exist (SQLSTATE 42P01)" : "no such table: no_such_table"))
+        #expect(message.contains(kind.isPostgres ? "relation \"no_such_table\" does not exist (SQLSTATE 42P01)" : "no such table: no_such_table"))
         #expect(message.contains("nothing from this batch was applied"))
         for table in ["users", "posts", "tags", "more", "last"] {
             #expect(try await !database.hasTable(table, on: connection), "\(table) was left behind")
@@ -129,7 +129,7 @@ struct MigratorTests {
         let database = try await TestDatabase.make(kind)
         let connection = try await database.connect()
         // The tables and rows exactly as Knex 3.3 leaves them (see shared/knex-reference.md).
-        let knexTables = kind == .postgres
+        let knexTables = kind.isPostgres
             ? [#"create table "knex_migrations" ("id" serial primary key, "name" varchar(255), "batch" integer, "migration_time" timestamptz)"#,
                #"create table "knex_migrations_lock" ("index" serial primary key, "is_locked" integer)"#,
                #"insert into "knex_migrations_lock" ("is_locked") values (0)"#,
@@ -165,7 +165,7 @@ struct MigratorTests {
         let (migrator, connection) = try await migrator(database, ["001_users.sql": Self.three["001_users.sql"]!])
         _ = try await migrator.latest()
         switch kind {
-        case .postgres:
+        case .postgres, .pgbouncer:
             let columns = try await connection.query("""
                 SELECT table_name, column_name, data_type, character_maximum_length, column_default
                 FROM information_schema.columns WHERE table_name IN ('knex_migrations', 'knex_migrations_lock')
@@ -240,7 +240,7 @@ struct MigratorTests {
         let database = try await TestDatabase.make(kind)
         var files = Self.three
         files["004_slow.sql"] = sqlMigration(
-            up: kind == .postgres ? "SELECT pg_sleep(0.5);" : "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) SELECT count(*) FROM c;")
+            up: kind.isPostgres ? "SELECT pg_sleep(0.5);" : "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) SELECT count(*) FROM c;")
         let (first, connection) = try await migrator(database, files)
         let (second, _) = try await migrator(database, files)
         async let a = first.latest()

@@ -61,12 +61,12 @@ struct ScriptExecutionTests {
     func nonTransactionalSection(kind: DatabaseKind) async throws {
         let database = try await TestDatabase.make(kind)
         // Each of these fails inside a transaction block.
-        let outside = kind == .postgres
+        let outside = kind.isPostgres
             ? "CREATE INDEX CONCURRENTLY users_email_index ON users (email);"
             : "VACUUM;"
         let directory = try database.writeMigrations([
             "001_users.sql": sqlMigration(up: "CREATE TABLE users (id integer primary key, email text);", down: "DROP TABLE users;"),
-            "002_index.sql": sqlMigration(up: outside, down: kind == .postgres ? "DROP INDEX CONCURRENTLY users_email_index;" : "SELECT 1;",
+            "002_index.sql": sqlMigration(up: outside, down: kind.isPostgres ? "DROP INDEX CONCURRENTLY users_email_index;" : "SELECT 1;",
                                           upOptions: "transaction:false", downOptions: "transaction:false"),
             "003_posts.sql": sqlMigration(up: "CREATE TABLE posts (id integer primary key);", down: "DROP TABLE posts;"),
         ])
@@ -75,7 +75,7 @@ struct ScriptExecutionTests {
         let report = try await migrator.latest()
         #expect(report.migrations == ["001_users.sql", "002_index.sql", "003_posts.sql"])
         #expect(try await connection.query(#"SELECT DISTINCT "batch" FROM "knex_migrations""#).map { $0[0].integer } == [1])
-        if kind == .postgres {
+        if kind.isPostgres {
             #expect(try await !connection.query("SELECT 1 FROM pg_indexes WHERE indexname = 'users_email_index'").isEmpty)
         }
         #expect(try await connection.query(#"SELECT "is_locked" FROM "knex_migrations_lock""#)[0][0].integer == 0)

@@ -3,11 +3,15 @@ import GodwitCore
 import GodwitPostgres
 import GodwitSQLite
 
-/// The databases every shared behaviour is tested on.
+/// The databases every shared behaviour is tested on: SQLite, PostgreSQL, and PostgreSQL through PgBouncer
+/// in transaction mode (as Supabase's pooler on port 6543 serves it).
 public enum DatabaseKind: String, CaseIterable, Sendable, CustomStringConvertible {
-    case sqlite, postgres
+    case sqlite, postgres, pgbouncer
 
     public var description: String { rawValue }
+
+    /// Whether the database is PostgreSQL, directly or through the pooler.
+    public var isPostgres: Bool { self != .sqlite }
 }
 
 /// A fresh, empty database of one kind: a SQLite file in a new temporary folder, or a new database on the
@@ -24,22 +28,28 @@ public struct TestDatabase: Sendable {
         switch kind {
         case .sqlite:
             return TestDatabase(kind: kind, url: "sqlite:\(folder.path)/test.sqlite3", folder: folder)
-        case .postgres:
+        case .postgres, .pgbouncer:
             let adminURL = try postgresAdminURL()
             let name = "godwit_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))"
             let admin = try await PostgresConnection.connect(try PostgresConnectionSettings(url: adminURL))
             _ = try await admin.query("CREATE DATABASE \"\(name)\"")
-            guard let range = adminURL.range(of: "/postgres?") else {
-                throw TestSetupError("GODWIT_TEST_POSTGRES_URL must end in /postgres?…: \(adminURL)")
+            let url = kind == .postgres ? adminURL : try testURL("GODWIT_TEST_PGBOUNCER_URL")
+            guard let range = url.range(of: "/postgres?") else {
+                throw TestSetupError("the test URLs must end in /postgres?…: \(url)")
             }
-            return TestDatabase(kind: kind, url: adminURL.replacingCharacters(in: range, with: "/\(name)?"), folder: folder)
+            return TestDatabase(kind: kind, url: url.replacingCharacters(in: range, with: "/\(name)?"), folder: folder)
         }
     }
 
     /// The server's administrative URL, from `scripts/test.sh`.
     public static func postgresAdminURL() throws -> String {
-        guard let url = ProcessInfo.processInfo.environment["GODWIT_TEST_POSTGRES_URL"], !url.isEmpty else {
-            throw TestSetupError("GODWIT_TEST_POSTGRES_URL is not set: run the suite with scripts/test.sh, which starts PostgreSQL")
+        try testURL("GODWIT_TEST_POSTGRES_URL")
+    }
+
+    /// A value `scripts/test.sh` sets: a URL, a port, a role.
+    public static func testURL(_ variable: String) throws -> String {
+        guard let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty else {
+            throw TestSetupError("\(variable) is not set: run the suite with scripts/test.sh, which starts PostgreSQL and PgBouncer")
         }
         return url
     }
@@ -53,7 +63,7 @@ public struct TestDatabase: Sendable {
     public func connect() async throws -> any DatabaseConnection {
         switch kind {
         case .sqlite: try await SQLiteConnection.open(path: String(url.dropFirst("sqlite:".count)))
-        case .postgres: try await PostgresConnection.connect(try PostgresConnectionSettings(url: url))
+        case .postgres, .pgbouncer: try await PostgresConnection.connect(try PostgresConnectionSettings(url: url))
         }
     }
 
@@ -72,7 +82,7 @@ public struct TestDatabase: Sendable {
     public func hasTable(_ name: String, on connection: any DatabaseConnection) async throws -> Bool {
         let sql = switch kind {
         case .sqlite: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1"
-        case .postgres: "SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = $1"
+        case .postgres, .pgbouncer: "SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = $1"
         }
         return try await !connection.query(sql, [.text(name)]).isEmpty
     }

@@ -79,11 +79,24 @@ public struct Configuration: Sendable {
             nonEmpty(overrides[key]) ?? nonEmpty(processEnvironment[key]) ?? nonEmpty(specific[key]) ?? nonEmpty(base[key])
         }
 
+        // The most specific layer that names a database decides how it is named: a .env.production that
+        // sets SUPABASE_DB_* wins over a DATABASE_URL in the shared .env.
+        let layers = [overrides, processEnvironment, specific, base]
+        let namingLayer = layers.firstIndex { nonEmpty($0["DATABASE_URL"]) != nil || nonEmpty($0["SUPABASE_DB_HOST"]) != nil }
+        let naming = namingLayer.map { layers[$0] }
         var database: Database
         let source: DatabaseSource
-        if let url = nonEmpty(databaseURL) ?? lookup("DATABASE_URL") {
+        if let url = nonEmpty(databaseURL) ?? nonEmpty(naming?["DATABASE_URL"]) {
             database = try parse(databaseURL: url)
             source = nonEmpty(databaseURL) == nil ? .url : .flag
+            if case .sqlite = database, environment != "development", source == .url, namingLayer == layers.count - 1 {
+                throw GodwitError(
+                    code: .configuration,
+                    summary: "environment '\(environment)' would use the SQLite file of DATABASE_URL in .env, which every environment shares",
+                    details: [
+                        "set the \(environment) database in .env.\(environment) or in the environment (DATABASE_URL or SUPABASE_DB_*); a SQLite \(environment) database is taken from there only",
+                    ])
+            }
         } else if let host = lookup("SUPABASE_DB_HOST") {
             database = .postgres(
                 try PostgresConnectionSettings(
