@@ -48,6 +48,17 @@ public struct PostgresDialect: SQLDialect {
         error.sqlState == "55P03"
     }
 
+    public var wrapsStatementsOutsideTransactions: Bool { true }
+
+    public func isRefusedInTransaction(_ error: DatabaseError) -> Bool {
+        error.sqlState == "25001"
+    }
+
+    /// Invalid indexes, schema-qualified, as `DROP INDEX` takes them.
+    public var invalidIndexesQuery: String? {
+        "SELECT indexrelid::regclass::text FROM pg_index WHERE NOT indisvalid ORDER BY 1"
+    }
+
     /// `set_config(…, true)` is `SET LOCAL`: the settings end with the transaction, so nothing outlives it on
     /// a pooled connection. `client_connection_check_interval` makes the server notice a killed client
     /// within 2 s and roll its transaction back, instead of finishing a long statement first.

@@ -42,6 +42,12 @@ public struct SQLiteDialect: SQLDialect {
         [SQLITE_BUSY, SQLITE_LOCKED].contains((error.resultCode ?? 0) & 0xFF)
     }
 
+    /// `PRAGMA foreign_keys`, the usual reason for `transaction:false` on SQLite, does nothing inside a
+    /// transaction: statements run alone.
+    public var wrapsStatementsOutsideTransactions: Bool { false }
+
+    public func isRefusedInTransaction(_ error: DatabaseError) -> Bool { false }
+
     /// SQLite has no table locks to time out (its busy timeout covers the database lock), and a killed
     /// process's transaction ends with it.
     public func transactionSettings(lockTimeoutMilliseconds: Int?) -> String? { nil }

@@ -53,7 +53,7 @@ unix_socket_directories = '$GODWIT_PG_DIR'
 ssl = on
 ssl_cert_file = '$tls/server.crt'
 ssl_key_file = '$tls/server.key'
-max_connections = 300
+max_connections = 500
 # A throwaway cluster: durability is not what is tested, speed is welcome.
 fsync = off
 synchronous_commit = off
@@ -102,6 +102,9 @@ pool_mode = $2
 max_client_conn = 1000
 default_pool_size = 40
 max_db_connections = 100
+# Each test makes its own database, so each has its own pool: close idle server connections soon, or
+# the pools together would use up the server's max_connections.
+server_idle_timeout = 3
 server_tls_sslmode = require
 client_tls_sslmode = $3
 client_tls_key_file = $GODWIT_PG_DIR/tls/server.key

@@ -40,6 +40,20 @@ public protocol SQLDialect: Sendable {
     /// Whether `error` means a lock could not be had in time (PostgreSQL's `lock_not_available`, 55P03).
     func isLockNotAvailable(_ error: DatabaseError) -> Bool
 
+    /// Whether a `transaction:false` statement is first tried in a transaction of its own together with the
+    /// record of its progress, so that an interruption never leaves it done but unrecorded. A statement the
+    /// database refuses there (``isRefusedInTransaction(_:)``) then runs alone. `false` where wrapping could
+    /// change what a statement does (SQLite ignores `PRAGMA foreign_keys` inside a transaction).
+    var wrapsStatementsOutsideTransactions: Bool { get }
+
+    /// Whether `error` says that the statement cannot run inside a transaction block (PostgreSQL's 25001,
+    /// `CREATE INDEX CONCURRENTLY cannot run inside a transaction block`), having done nothing.
+    func isRefusedInTransaction(_ error: DatabaseError) -> Bool
+
+    /// A query for the indexes a failed or interrupted concurrent build left invalid, one name per row;
+    /// `nil` when the database has no such builds. Defaults to `nil`.
+    var invalidIndexesQuery: String? { get }
+
     /// One statement with the settings of a migration transaction, ending with it: how long a statement
     /// may wait for a table lock (`nil`: no limit), and that a dead client's statements stop soon; `nil`
     /// when the database has no such settings.
@@ -58,6 +72,8 @@ public protocol SQLDialect: Sendable {
 }
 
 extension SQLDialect {
+    public var invalidIndexesQuery: String? { nil }
+
     /// SQL's standard quoting, which PostgreSQL and SQLite share: `"name"`, with `"` doubled.
     public func quote(identifier: String) -> String {
         "\"" + identifier.replacing("\"", with: "\"\"") + "\""

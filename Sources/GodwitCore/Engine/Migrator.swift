@@ -170,6 +170,30 @@ public struct Migrator: Sendable {
     private func migrate(
         _ direction: Plan.Direction, _ options: RunOptions, planner: @escaping Planner
     ) async throws -> MigrationReport {
+        do {
+            return try await migrateOnce(direction, options, planner: planner)
+        } catch let error as GodwitError where error.code == .interruptedMigration {
+            throw await naming(invalidIndexesIn: error)
+        }
+    }
+
+    /// An interrupted or failed `CREATE INDEX CONCURRENTLY` leaves an invalid index behind, which running
+    /// the statement again would trip over: the error names them and how to remove them.
+    private func naming(invalidIndexesIn error: GodwitError) async -> GodwitError {
+        guard let sql = connection.dialect.invalidIndexesQuery,
+            let names = try? await connection.query(sql).compactMap({ $0[0].text }), !names.isEmpty
+        else { return error }
+        let drops = names.map { "DROP INDEX CONCURRENTLY \($0);" }.joined(separator: " ")
+        return GodwitError(
+            code: error.code, summary: error.summary,
+            details: error.details + [
+                "invalid index\(names.count == 1 ? "" : "es") left by an interrupted or failed CREATE INDEX CONCURRENTLY: \(names.joined(separator: ", ")); before running its statement again: \(drops)",
+            ], databaseError: error.databaseError)
+    }
+
+    private func migrateOnce(
+        _ direction: Plan.Direction, _ options: RunOptions, planner: @escaping Planner
+    ) async throws -> MigrationReport {
         let nothing = MigrationReport(
             outcome: direction == .up ? .alreadyUpToDate : .nothingToRollBack, batch: 0, migrations: [])
         var contents = try await log.read()
@@ -182,7 +206,7 @@ public struct Migrator: Sendable {
         let lockedPlanner: Planner = { state in
             try checkRunnable(state, direction: direction, options: options)
             return try Migrator.resolving(
-                state.interrupted, in: try planner(state), options: options, state: state)
+                state.interrupted, in: try planner(state), options: options, state: state, dialect: connection.dialect)
         }
         // Before the lock, it may be running now: it is decided under the lock.
         let state = MigrationState(
@@ -310,7 +334,7 @@ public struct Migrator: Sendable {
             try await lease?.check()
             logger.debug("\(name): statement \(index + 1) of \(statements.count)")
             do {
-                try await connection.execute(script: step.script.sql.utf8Slice(range))
+                try await runRecorded(step.script.sql.utf8Slice(range), of: name, done: index + 1)
             } catch let error as DatabaseError {
                 let error = error.shifted(by: range.lowerBound)
                 try? await log.markFailed(name, failure: error.description)
@@ -319,11 +343,34 @@ public struct Migrator: Sendable {
                     consequence: Migrator.outsideTransactionConsequence(
                         plan: plan, consequence: consequence, failed: index, of: statements.count))
             }
-            try await log.markProgress(name, done: index + 1)
         }
         try await transaction(consequence: consequence + "; its statements all ran but it is not recorded: run the command again with --resume to record it") {
             try await bookkeep([step], of: plan, state: state, options: options, finished: true)
         }
+    }
+
+    /// Runs one statement of a `transaction:false` section and records that the first `done` have run: in
+    /// one transaction where the database allows it, so an interruption leaves both or neither; else the
+    /// statement alone, then the record (an interruption between the two is reported as "may or may not
+    /// have taken effect").
+    private func runRecorded(_ statement: String, of name: String, done: Int) async throws {
+        let dialect = connection.dialect
+        if dialect.wrapsStatementsOutsideTransactions, !SQLTrivia.controlsTransaction(statement) {
+            _ = try await connection.query(dialect.beginTransaction)
+            do {
+                try await connection.execute(script: statement)
+                try await log.markProgress(name, done: done)
+                _ = try await connection.query("COMMIT")
+                return
+            } catch let error as DatabaseError where dialect.isRefusedInTransaction(error) {
+                _ = try? await connection.query("ROLLBACK")
+            } catch {
+                _ = try? await connection.query("ROLLBACK")
+                throw error
+            }
+        }
+        try await connection.execute(script: statement)
+        try await log.markProgress(name, done: done)
     }
 
     /// Records what ran: `knex_migrations` rows and checksums for `up`, their removal for `down`; plus the
@@ -370,18 +417,25 @@ public struct Migrator: Sendable {
 
     /// Sets where each interrupted migration starts again, or refuses when the user has not said how.
     private static func resolving(
-        _ interrupted: [InterruptedMigration], in plan: Plan?, options: RunOptions, state: MigrationState
+        _ interrupted: [InterruptedMigration], in plan: Plan?, options: RunOptions, state: MigrationState,
+        dialect: any SQLDialect
     ) throws -> Plan? {
         guard !interrupted.isEmpty else { return plan }
         var plan = plan
         for entry in interrupted {
-            let file = state.completed.first { $0.record.name == entry.name }?.migration?.path
-                ?? state.pending.first { $0.name == entry.name }?.path
+            let migration = state.completed.first { $0.record.name == entry.name }?.migration
+                ?? state.pending.first { $0.name == entry.name }
             guard let resolution = options.interrupted,
                 let index = plan?.steps.firstIndex(where: { $0.trackedName == entry.name }),
                 plan?.direction == entry.direction
             else {
-                throw GodwitError.interrupted(entry, file: file)
+                let script = entry.direction == .up ? migration?.up : migration?.down
+                let running = script.flatMap { script in
+                    dialect.statementRanges(in: script.sql).dropFirst(entry.statementsDone).first.map(script.sql.utf8Slice)
+                }
+                throw GodwitError.interrupted(
+                    entry, file: migration?.path, runningStatement: running,
+                    statementsRanInTransactions: dialect.wrapsStatementsOutsideTransactions)
             }
             if resolution == .resume, entry.checksum != plan?.steps[index].migration.checksum {
                 throw GodwitError(

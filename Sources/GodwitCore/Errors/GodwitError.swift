@@ -154,7 +154,15 @@ extension GodwitError {
             ])
     }
 
-    static func interrupted(_ entry: InterruptedMigration, file: String?) -> GodwitError {
+    /// A `transaction:false` migration that did not finish: what completed, what was running, what to do.
+    ///
+    /// - Parameters:
+    ///   - runningStatement: the statement after the completed ones, when the file still has it.
+    ///   - statementsRanInTransactions: whether each statement ran in a transaction with its record
+    ///     (PostgreSQL), so that only one that cannot run in a transaction may have half-happened.
+    static func interrupted(
+        _ entry: InterruptedMigration, file: String?, runningStatement: String?, statementsRanInTransactions: Bool
+    ) -> GodwitError {
         let done = entry.statementsDone
         let total = entry.statementCount
         let next = done + 1
@@ -164,7 +172,11 @@ extension GodwitError {
         if let failure = entry.failure {
             details.append("statement \(next) of \(total) failed: \(failure)")
         } else if next <= total {
-            details.append("statement \(next) of \(total) was running when its runner stopped: it may or may not have taken effect")
+            let statement = runningStatement.map { " (\(abbreviate($0)))" } ?? ""
+            details.append(
+                statementsRanInTransactions
+                    ? "statement \(next) of \(total)\(statement) was running when its runner stopped: it ran in a transaction with its progress record and was rolled back, unless it is one that runs only outside a transaction (CREATE INDEX CONCURRENTLY, VACUUM, …): such a statement may or may not have taken effect"
+                    : "statement \(next) of \(total)\(statement) was running when its runner stopped: it may or may not have taken effect")
         }
         if done >= total {
             details += [

@@ -37,4 +37,13 @@ public enum SQLTrivia {
         }
         return bytes.count
     }
+
+    /// Whether `statement` begins or ends a transaction or a savepoint (`BEGIN`, `COMMIT`, `ROLLBACK`, …),
+    /// so that it must not run inside a transaction of Godwit's own.
+    public static func controlsTransaction(_ statement: String) -> Bool {
+        let start = Array(statement.utf8).withUnsafeBufferPointer { skip($0, from: 0) }
+        let word = statement.utf8.dropFirst(start).prefix { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "z") }
+        let keyword = String(decoding: word, as: UTF8.self).uppercased()
+        return ["BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE", "PREPARE"].contains(keyword)
+    }
 }
