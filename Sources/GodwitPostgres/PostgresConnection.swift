@@ -53,9 +53,10 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
 
     /// Opens a connection on the calling thread.
     static func open(_ settings: PostgresConnectionSettings, queue: DispatchQueue) throws -> PostgresConnection {
-        let parameters = settings.adding(defaults: [
+        let effective = settings.adding(defaults: [
             ("connect_timeout", "10"), ("application_name", "godwit"), ("client_encoding", "UTF8"),
-        ]).connectionParameters()
+        ])
+        let parameters = effective.connectionParameters()
         let connection = withCStrings(parameters.map(\.0)) { keywords in
             withCStrings(parameters.map(\.1)) { values in
                 PQconnectdbParams(keywords, values, 0)
@@ -67,7 +68,7 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
         guard PQstatus(connection) == CONNECTION_OK else {
             let message = String(cString: PQerrorMessage(connection))
             PQfinish(connection)
-            throw PostgresConnectFailure.error(libpqMessage: message, settings: settings)
+            throw PostgresConnectFailure.error(libpqMessage: message, settings: effective)
         }
         // libpq prints NOTICEs ("relation already exists, skipping") to stderr unless told otherwise.
         PQsetNoticeProcessor(connection, { _, _ in }, nil)

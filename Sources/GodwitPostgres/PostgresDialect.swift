@@ -69,12 +69,12 @@ public struct PostgresDialect: SQLDialect {
 
     /// The sessions whose open transaction holds a lock on the lock table (a row lock comes with one).
     /// Through a pooler, the client address is the pooler's.
-    public func lockHolderQuery(lockTable: TableName) -> String? {
+    public var lockHolderQuery: String? {
         """
         SELECT 'backend pid ' || a.pid || ', application ' || coalesce(nullif(a.application_name, ''), '?') \
         || coalesce(', client ' || host(a.client_addr), ''), (extract(epoch from a.xact_start) * 1000)::bigint \
         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
-        WHERE l.locktype = 'relation' AND l.relation = to_regclass('\(lockTable.quoted(in: self).replacing("'", with: "''"))') AND l.granted \
+        WHERE l.locktype = 'relation' AND l.relation = to_regclass($1) AND l.granted \
         AND l.mode IN ('RowShareLock', 'RowExclusiveLock') AND a.pid <> pg_backend_pid() \
         ORDER BY a.xact_start LIMIT 1
         """

@@ -53,7 +53,7 @@ public struct SQLiteDialect: SQLDialect {
     public func transactionSettings(lockTimeoutMilliseconds: Int?) -> String? { nil }
 
     /// SQLite keeps no record of lock holders; the runner lock file names the holder instead.
-    public func lockHolderQuery(lockTable: TableName) -> String? { nil }
+    public var lockHolderQuery: String? { nil }
 
     public var currentEpochMilliseconds: String { "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)" }
 

@@ -20,18 +20,18 @@ struct ConnectionTests {
         var port: String {
             get throws {
                 switch self {
-                case .direct: try TestDatabase.testURL("GODWIT_PG_PORT")
-                case .pgbouncer: try TestDatabase.testURL("GODWIT_PGBOUNCER_PORT")
-                case .plainPooler: String(try #require(URLComponents(string: try TestDatabase.testURL("GODWIT_TEST_PLAIN_POOLER_URL"))?.port))
+                case .direct: try TestDatabase.testSetting("GODWIT_PG_PORT")
+                case .pgbouncer: try TestDatabase.testSetting("GODWIT_PGBOUNCER_PORT")
+                case .plainPooler: String(try #require(URLComponents(string: try TestDatabase.testSetting("GODWIT_TEST_PLAIN_POOLER_URL"))?.port))
                 }
             }
         }
     }
 
-    static var adminPassword: String { get throws { try TestDatabase.testURL("GODWIT_PG_PASSWORD") } }
-    static var tlsRole: String { get throws { try TestDatabase.testURL("GODWIT_TLS_ROLE") } }
-    static var tlsRolePassword: String { get throws { try TestDatabase.testURL("GODWIT_TLS_ROLE_PASSWORD") } }
-    static var certificateAuthority: String { get throws { try TestDatabase.testURL("GODWIT_PG_CA") } }
+    static var adminPassword: String { get throws { try TestDatabase.testSetting("GODWIT_PG_PASSWORD") } }
+    static var tlsRole: String { get throws { try TestDatabase.testSetting("GODWIT_TLS_ROLE") } }
+    static var tlsRolePassword: String { get throws { try TestDatabase.testSetting("GODWIT_TLS_ROLE_PASSWORD") } }
+    static var certificateAuthority: String { get throws { try TestDatabase.testSetting("GODWIT_PG_CA") } }
 
     /// A URL to `server` as `postgres`, with `query` (no `?`).
     static func url(_ server: Server, host: String = "127.0.0.1", database: String = "postgres", query: String = "") throws -> String {
@@ -78,7 +78,7 @@ struct ConnectionTests {
     ] as [(Server, String, String)])
     func tlsModes(server: Server, query: String, expected: String) throws {
         let authority = try Self.certificateAuthority
-        let other = try TestDatabase.testURL("GODWIT_PG_OTHER_CA")
+        let other = try TestDatabase.testSetting("GODWIT_PG_OTHER_CA")
         let resolvedQuery = query.replacing("OTHER", with: other).replacing("CA", with: authority)
         let url = try Self.url(server, host: "localhost", query: resolvedQuery)
         let result = try run(["status", "--database-url", url])

@@ -33,7 +33,7 @@ public struct TestDatabase: Sendable {
             let name = "godwit_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))"
             let admin = try await PostgresConnection.connect(try PostgresConnectionSettings(url: adminURL))
             _ = try await admin.query("CREATE DATABASE \"\(name)\"")
-            let url = kind == .postgres ? adminURL : try testURL("GODWIT_TEST_PGBOUNCER_URL")
+            let url = kind == .postgres ? adminURL : try testSetting("GODWIT_TEST_PGBOUNCER_URL")
             guard let range = url.range(of: "/postgres?") else {
                 throw TestSetupError("the test URLs must end in /postgres?…: \(url)")
             }
@@ -43,11 +43,11 @@ public struct TestDatabase: Sendable {
 
     /// The server's administrative URL, from `scripts/test.sh`.
     public static func postgresAdminURL() throws -> String {
-        try testURL("GODWIT_TEST_POSTGRES_URL")
+        try testSetting("GODWIT_TEST_POSTGRES_URL")
     }
 
-    /// A value `scripts/test.sh` sets: a URL, a port, a role.
-    public static func testURL(_ variable: String) throws -> String {
+    /// A value `scripts/test.sh` sets: a URL, a port, a role, a password.
+    public static func testSetting(_ variable: String) throws -> String {
         guard let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty else {
             throw TestSetupError("\(variable) is not set: run the suite with scripts/test.sh, which starts PostgreSQL and PgBouncer")
         }

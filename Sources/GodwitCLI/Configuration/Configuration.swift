@@ -75,13 +75,13 @@ public struct Configuration: Sendable {
             nonEmpty(environmentName) ?? nonEmpty(processEnvironment["GODWIT_ENV"]) ?? nonEmpty(base["GODWIT_ENV"])
             ?? nonEmpty(processEnvironment["NODE_ENV"]) ?? "development"
         let specific = try DotEnvFile.load(path: "\(directory)/.env.\(environment)")?.variables ?? [:]
+        let layers = [overrides, processEnvironment, specific, base]
         func lookup(_ key: String) -> String? {
-            nonEmpty(overrides[key]) ?? nonEmpty(processEnvironment[key]) ?? nonEmpty(specific[key]) ?? nonEmpty(base[key])
+            layers.lazy.compactMap { nonEmpty($0[key]) }.first
         }
 
         // The most specific layer that names a database decides how it is named: a .env.production that
         // sets SUPABASE_DB_* wins over a DATABASE_URL in the shared .env.
-        let layers = [overrides, processEnvironment, specific, base]
         let namingLayer = layers.firstIndex { nonEmpty($0["DATABASE_URL"]) != nil || nonEmpty($0["SUPABASE_DB_HOST"]) != nil }
         let naming = namingLayer.map { layers[$0] }
         var database: Database
@@ -117,9 +117,10 @@ public struct Configuration: Sendable {
                     "in the environment, in .env.\(environment) or in .env; only 'development' falls back to \(defaultSQLitePath)",
                 ])
         }
-        if case .postgres(let settings) = database {
+        if case .postgres(let settings) = database,
+            let timeout = try seconds(lookup, "GODWIT_CONNECT_TIMEOUT", flag: "--connect-timeout")
+        {
             // libpq counts whole seconds and waits at least 2.
-            let timeout = try seconds(lookup, "GODWIT_CONNECT_TIMEOUT", flag: "--connect-timeout") ?? .seconds(10)
             let wholeSeconds = max(1, Int((Double(timeout.milliseconds) / 1000).rounded(.up)))
             database = .postgres(settings.adding(defaults: [("connect_timeout", String(wholeSeconds))]))
         }

@@ -60,8 +60,9 @@ public protocol SQLDialect: Sendable {
     func transactionSettings(lockTimeoutMilliseconds: Int?) -> String?
 
     /// A query returning who holds the lock row in an open transaction: one row of
-    /// (description, epoch milliseconds since the transaction began); `nil` when the database cannot tell.
-    func lockHolderQuery(lockTable: TableName) -> String?
+    /// (description, epoch milliseconds since the transaction began), given the lock table's quoted name
+    /// as its first bound value; `nil` when the database cannot tell.
+    var lockHolderQuery: String? { get }
 
     /// An expression for the database server's current time in epoch milliseconds (the lease clock: every
     /// runner reads the same clock).

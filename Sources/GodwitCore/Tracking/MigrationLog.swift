@@ -185,8 +185,8 @@ struct MigrationLog: Sendable {
 
     /// Who holds the lock row in an open transaction, and since when; `nil` when unknown.
     func holder() async -> (description: String, sinceEpochMilliseconds: Int64?)? {
-        guard let sql = dialect.lockHolderQuery(lockTable: lockTableName),
-            let row = try? await connection.query(sql).first, let description = row[0].text
+        guard let sql = dialect.lockHolderQuery,
+            let row = try? await connection.query(sql, [.text(lockTable)]).first, let description = row[0].text
         else { return nil }
         return (description, row[1].integer)
     }
