@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .executable(name: "godwit", targets: ["godwit"]),
         .library(name: "GodwitCore", targets: ["GodwitCore"]),
+        .library(name: "GodwitSchema", targets: ["GodwitSchema"]),
         .library(name: "GodwitPostgres", targets: ["GodwitPostgres"]),
         .library(name: "GodwitSQLite", targets: ["GodwitSQLite"]),
         .library(name: "GodwitCLI", targets: ["GodwitCLI"]),
@@ -31,6 +32,10 @@ let package = Package(
         .target(
             name: "GodwitCore",
             dependencies: ["CCrypto", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings),
+        .target(
+            name: "GodwitSchema",
+            dependencies: ["GodwitCore"],
             swiftSettings: strictSettings),
         .target(
             name: "GodwitPostgres",

@@ -105,9 +105,16 @@ public struct Migrator: Sendable {
 
     /// Applies every pending migration as one new batch (`knex migrate:latest`).
     public func latest(_ options: RunOptions = RunOptions()) async throws -> MigrationReport {
-        try await migrate(.up, options) { state in
-            state.pending.isEmpty ? nil : .apply(state.pending, batch: state.lastBatch + 1)
-        }
+        try await migrate(.up, options, planner: Migrator.latestPlanner)
+    }
+
+    /// What ``latest(_:)`` would run, changing nothing: each pending migration's statements, SQL and Swift.
+    public func latestDryRun() async throws -> DryRun {
+        try await dryRun(planner: Migrator.latestPlanner)
+    }
+
+    private static let latestPlanner: Planner = { state in
+        state.pending.isEmpty ? nil : .apply(state.pending, batch: state.lastBatch + 1)
     }
 
     /// Applies the next pending migration, or the named one, as a batch of its own (`knex migrate:up`).
@@ -125,7 +132,57 @@ public struct Migrator: Sendable {
 
     /// Undoes the last batch, newest first, or every batch (`knex migrate:rollback [--all]`).
     public func rollback(all: Bool = false, _ options: RunOptions = RunOptions()) async throws -> MigrationReport {
-        try await migrate(.down, options) { state in
+        try await migrate(.down, options, planner: rollbackPlanner(all: all))
+    }
+
+    /// What ``rollback(all:_:)`` would run, changing nothing.
+    public func rollbackDryRun(all: Bool = false) async throws -> DryRun {
+        try await dryRun(planner: rollbackPlanner(all: all))
+    }
+
+    /// Plans from the current state and collects what each step would send, changing nothing: SQL files are
+    /// split into their statements; Swift code runs with its writes collected, not sent, and its reads in a
+    /// read-only transaction that is rolled back. No lock is taken, so the plan is the one of this moment.
+    private func dryRun(planner: Planner) async throws -> DryRun {
+        let state = try await lockedState()
+        guard let plan = try planner(state) else { return DryRun(direction: nil, batch: 0, steps: []) }
+        try checkRunnable(state, direction: plan.direction, options: RunOptions())
+        var steps: [DryRun.Step] = []
+        for step in plan.steps {
+            let statements: [String]
+            if let code = step.script.swift {
+                let collector = StatementCollector()
+                try await readOnly {
+                    try await runSwift(code, of: step, direction: plan.direction, consequence: "nothing was changed (dry run)") {
+                        MigrationDatabase(
+                            connection: connection, mode: .dryRun(collector), depth: step.script.runsInTransaction ? 1 : 0)
+                    }
+                }
+                statements = await collector.statements
+            } else {
+                let sql = step.script.sql
+                statements = connection.dialect.statementRanges(in: sql).map { sql.utf8Slice($0) }
+            }
+            steps.append(DryRun.Step(
+                name: step.migration.name, path: step.migration.path, runsInTransaction: step.script.runsInTransaction,
+                statements: statements))
+        }
+        return DryRun(direction: plan.direction, batch: plan.batch, steps: steps)
+    }
+
+    private func readOnly(_ body: () async throws -> Void) async throws {
+        _ = try await connection.query(connection.dialect.beginReadOnlyTransaction)
+        do {
+            try await body()
+        } catch {
+            _ = try? await connection.query("ROLLBACK")
+            throw error
+        }
+        _ = try await connection.query("ROLLBACK")
+    }
+
+    private func rollbackPlanner(all: Bool) -> Planner {
+        { [source] state in
             let batch = state.lastBatch
             let undone = all ? state.completed : state.completed.filter { $0.record.batch == batch }
             return undone.isEmpty ? nil : try .undo(undone, directory: source)
@@ -324,6 +381,10 @@ public struct Migrator: Sendable {
         _ step: Plan.Step, of plan: Plan, state: MigrationState, options: RunOptions, consequence: String,
         lease: MigrationLease?
     ) async throws {
+        if let code = step.script.swift {
+            return try await runSwiftOutsideTransaction(
+                code, step, of: plan, state: state, options: options, consequence: consequence, lease: lease)
+        }
         let statements = connection.dialect.statementRanges(in: step.script.sql)
         let name = step.trackedName
         try await log.markStarted(
@@ -333,8 +394,12 @@ public struct Migrator: Sendable {
             let range = statements[index]
             try await lease?.check()
             logger.debug("\(name): statement \(index + 1) of \(statements.count)")
+            let statement = step.script.sql.utf8Slice(range)
             do {
-                try await runRecorded(step.script.sql.utf8Slice(range), of: name, done: index + 1)
+                _ = try await runRecorded(of: name, done: index + 1, controlsTransaction: SQLTrivia.controlsTransaction(statement)) {
+                    try await connection.execute(script: statement)
+                    return []
+                }
             } catch let error as DatabaseError {
                 let error = error.shifted(by: range.lowerBound)
                 try? await log.markFailed(name, failure: error.description)
@@ -349,28 +414,70 @@ public struct Migrator: Sendable {
         }
     }
 
+    /// Runs Swift code outside a transaction: each statement is recorded as done when it ends (with it, in
+    /// one transaction, where the database allows), and `--resume` skips the ones that completed.
+    private func runSwiftOutsideTransaction(
+        _ code: @Sendable (MigrationDatabase) async throws -> Void, _ step: Plan.Step, of plan: Plan,
+        state: MigrationState, options: RunOptions, consequence: String, lease: MigrationLease?
+    ) async throws {
+        let name = step.trackedName
+        // The number of statements is known only once the code has run: 0 stands for "not known".
+        try await log.markStarted(
+            name, direction: plan.direction, checksum: step.migration.checksum, done: step.firstStatement, count: 0)
+        let progress = StepwiseProgress(
+            skipping: step.firstStatement,
+            runAndRecord: { [self] done, statement in
+                try await lease?.check()
+                return try await runRecorded(of: name, done: done, controlsTransaction: false, statement)
+            },
+            record: { [log] done in try await log.markProgress(name, done: done) })
+        do {
+            try await runSwift(code, of: step, direction: plan.direction, consequence: "") {
+                MigrationDatabase(connection: connection, mode: .stepwise(progress), depth: 0)
+            }
+        } catch let error as GodwitError where error.code == .migrationFailed {
+            try? await log.markFailed(name, failure: error.databaseError?.description ?? error.summary)
+            throw GodwitError(
+                code: error.code, summary: error.summary,
+                details: error.details.dropLast() + [
+                    consequence,
+                    "the statements it sent before the failure completed and stay in effect; check the database, then either run the rest with 'godwit \(plan.direction.command) --resume' (skips the statements that completed) or undo them by hand and use --restart",
+                ], databaseError: error.databaseError)
+        }
+        try await transaction(consequence: consequence + "; its statements all ran but it is not recorded: run the command again with --resume to record it") {
+            try await bookkeep([step], of: plan, state: state, options: options, finished: true)
+        }
+    }
+
     /// Runs one statement of a `transaction:false` section and records that the first `done` have run: in
     /// one transaction where the database allows it, so an interruption leaves both or neither; else the
     /// statement alone, then the record (an interruption between the two is reported as "may or may not
     /// have taken effect").
-    private func runRecorded(_ statement: String, of name: String, done: Int) async throws {
+    private func runRecorded(
+        of name: String, done: Int, controlsTransaction: Bool, _ statement: @Sendable () async throws -> [SQLRow]
+    ) async throws -> [SQLRow] {
         let dialect = connection.dialect
-        if dialect.wrapsStatementsOutsideTransactions, !SQLTrivia.controlsTransaction(statement) {
+        if dialect.wrapsStatementsOutsideTransactions, !controlsTransaction {
             _ = try await connection.query(dialect.beginTransaction)
             do {
-                try await connection.execute(script: statement)
+                let rows = try await statement()
                 try await log.markProgress(name, done: done)
                 _ = try await connection.query("COMMIT")
-                return
-            } catch let error as DatabaseError where dialect.isRefusedInTransaction(error) {
+                return rows
+            } catch let error where Migrator.databaseError(in: error).map(dialect.isRefusedInTransaction) == true {
                 _ = try? await connection.query("ROLLBACK")
             } catch {
                 _ = try? await connection.query("ROLLBACK")
                 throw error
             }
         }
-        try await connection.execute(script: statement)
+        let rows = try await statement()
         try await log.markProgress(name, done: done)
+        return rows
+    }
+
+    private static func databaseError(in error: any Error) -> DatabaseError? {
+        (error as? DatabaseError) ?? (error as? MigrationStatementFailure)?.error
     }
 
     /// Records what ran: `knex_migrations` rows and checksums for `up`, their removal for `down`; plus the
@@ -450,6 +557,12 @@ public struct Migrator: Sendable {
 
     private func run(_ step: Plan.Step, consequence: String) async throws {
         logger.debug("\(step.record == nil ? "migrating" : "rolling back") \(step.migration.name)")
+        if let code = step.script.swift {
+            try await runSwift(code, of: step, direction: step.record == nil ? .up : .down, consequence: consequence) {
+                MigrationDatabase(connection: connection, mode: .direct, depth: 1)
+            }
+            return
+        }
         var sql = step.script.sql
         var base = 0
         if step.firstStatement > 0 {
@@ -463,6 +576,25 @@ public struct Migrator: Sendable {
             throw GodwitError.migrationFailed(
                 step.migration, direction: step.record == nil ? "up" : "down", script: step.script,
                 error: error.shifted(by: base), consequence: consequence)
+        }
+    }
+
+    /// Runs a Swift migration's code, turning what it throws into a ``GodwitError`` that names the file.
+    private func runSwift(
+        _ code: @Sendable (MigrationDatabase) async throws -> Void, of step: Plan.Step, direction: Plan.Direction,
+        consequence: @autoclosure () -> String, database: () -> MigrationDatabase
+    ) async throws {
+        do {
+            try await code(database())
+        } catch let failure as MigrationStatementFailure {
+            throw GodwitError.swiftMigrationFailed(
+                step.migration, direction: direction.rawValue, statement: failure.statement,
+                site: failure.site.description, error: failure.error, consequence: consequence())
+        } catch let error as GodwitError {
+            throw error
+        } catch {
+            throw GodwitError.swiftMigrationFailed(
+                step.migration, direction: direction.rawValue, thrown: error, consequence: consequence())
         }
     }
 

@@ -164,10 +164,24 @@ extension GodwitError {
         _ entry: InterruptedMigration, file: String?, runningStatement: String?, statementsRanInTransactions: Bool
     ) -> GodwitError {
         let done = entry.statementsDone
-        let total = entry.statementCount
-        let next = done + 1
         let command = entry.direction.command
         var details = ["file: \(file ?? entry.name); it runs outside a transaction (transaction:false)"]
+        guard entry.statementCount > 0 else {
+            // Swift code: how many statements it sends is known only when it has run.
+            details.append(done == 0 ? "no statement of it completed" : "its first \(done) statements (a transaction block counts as one) completed and are in effect")
+            if let failure = entry.failure { details.append("the next one failed: \(failure)") }
+            details += [
+                "the statement after them may have been running when its runner stopped",
+                "check the database, then either:",
+                "  keep what completed and run the rest: godwit \(command) --resume (runs its code again, skipping the first \(done) statements)",
+                "  or undo what completed by hand and run it all again: godwit \(command) --restart",
+            ]
+            return GodwitError(
+                code: .interruptedMigration, summary: "\(entry.name) did not finish \(entry.direction.activity)",
+                details: details)
+        }
+        let total = entry.statementCount
+        let next = done + 1
         details.append(done == 0 ? "no statement of it completed" : "statements 1–\(done) of \(total) completed and are in effect")
         if let failure = entry.failure {
             details.append("statement \(next) of \(total) failed: \(failure)")
@@ -225,6 +239,31 @@ extension GodwitError {
         return GodwitError(
             code: .migrationFailed, summary: "migration \(migration.name) failed", details: details,
             databaseError: error)
+    }
+
+    /// A statement sent by a Swift migration failed: names the file, the call that sent it, the statement
+    /// and the database's message.
+    static func swiftMigrationFailed(
+        _ migration: Migration, direction: String, statement: String, site: String, error: DatabaseError,
+        consequence: String
+    ) -> GodwitError {
+        GodwitError(
+            code: .migrationFailed, summary: "migration \(migration.name) failed",
+            details: [
+                "file: \(migration.path) (\(direction)), statement sent from \(site)",
+                "statement: \(abbreviate(statement))",
+                "\(error.isConnectionFailure ? "connection" : "database") error: \(error)",
+                consequence,
+            ], databaseError: error)
+    }
+
+    /// A Swift migration threw an error of its own.
+    static func swiftMigrationFailed(
+        _ migration: Migration, direction: String, thrown: any Error, consequence: String
+    ) -> GodwitError {
+        GodwitError(
+            code: .migrationFailed, summary: "migration \(migration.name) failed",
+            details: ["file: \(migration.path) (\(direction))", "error: \(thrown)", consequence])
     }
 
     static func transaction(phase: String, error: DatabaseError, consequence: String) -> GodwitError {

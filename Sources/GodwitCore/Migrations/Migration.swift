@@ -45,10 +45,13 @@ public struct Migration: Sendable {
     }
 }
 
-/// One direction of a migration: its SQL and whether it may run in a transaction.
+/// One direction of a migration: its SQL (or, for a ``SwiftMigration``, its Swift code) and whether it may
+/// run in a transaction.
 public struct MigrationScript: Sendable {
-    /// The SQL, possibly many statements.
+    /// The SQL, possibly many statements; empty for Swift code.
     public let sql: String
+    /// The Swift code, for a ``SwiftMigration``; `nil` for SQL.
+    public let swift: (@Sendable (MigrationDatabase) async throws -> Void)?
     /// The 1-based line of the file on which `sql` starts, so errors can point into the file.
     public let firstLine: Int
     /// `false` for a section marked `transaction:false`: it runs outside any transaction.
@@ -57,13 +60,23 @@ public struct MigrationScript: Sendable {
     /// Creates a script.
     public init(sql: String, firstLine: Int = 1, runsInTransaction: Bool = true) {
         self.sql = sql
+        self.swift = nil
         self.firstLine = firstLine
         self.runsInTransaction = runsInTransaction
     }
 
-    /// Whether the script holds nothing but blank lines and `--` comments.
+    /// Creates a script of Swift code.
+    public init(swift: @escaping @Sendable (MigrationDatabase) async throws -> Void, runsInTransaction: Bool = true) {
+        self.sql = ""
+        self.swift = swift
+        self.firstLine = 1
+        self.runsInTransaction = runsInTransaction
+    }
+
+    /// Whether the script holds nothing but blank lines and `--` comments (Swift code never counts as empty).
     public var isEmpty: Bool {
-        sql.split(whereSeparator: \.isNewline).allSatisfy { line in
+        guard swift == nil else { return false }
+        return sql.split(whereSeparator: \.isNewline).allSatisfy { line in
             let trimmed = line.drop(while: \.isWhitespace)
             return trimmed.isEmpty || trimmed.hasPrefix("--")
         }

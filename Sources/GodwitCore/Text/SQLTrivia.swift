@@ -41,9 +41,28 @@ public enum SQLTrivia {
     /// Whether `statement` begins or ends a transaction or a savepoint (`BEGIN`, `COMMIT`, `ROLLBACK`, …),
     /// so that it must not run inside a transaction of Godwit's own.
     public static func controlsTransaction(_ statement: String) -> Bool {
+        ["BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE", "PREPARE"]
+            .contains(firstKeyword(of: statement))
+    }
+
+    /// Whether `statement` only reads: `SELECT`, `VALUES`, `SHOW`, `TABLE`, `EXPLAIN` without `ANALYZE`, a
+    /// `WITH` whose text holds no write, or a `PRAGMA` that sets nothing. A guess from the text, for
+    /// `--dry-run`, whose reads also run in a read-only transaction.
+    public static func onlyReads(_ statement: String) -> Bool {
+        let upper = statement.uppercased()
+        switch firstKeyword(of: statement) {
+        case "SELECT", "VALUES", "SHOW", "TABLE": return true
+        case "EXPLAIN": return !upper.contains("ANALYZE")
+        case "PRAGMA": return !statement.contains("=")
+        case "WITH": return !["INSERT", "UPDATE", "DELETE", "MERGE"].contains { upper.contains($0) }
+        default: return false
+        }
+    }
+
+    /// The statement's first word, in capitals, after white space and comments.
+    static func firstKeyword(of statement: String) -> String {
         let start = Array(statement.utf8).withUnsafeBufferPointer { skip($0, from: 0) }
-        let word = statement.utf8.dropFirst(start).prefix { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "z") }
-        let keyword = String(decoding: word, as: UTF8.self).uppercased()
-        return ["BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE", "PREPARE"].contains(keyword)
+        let word = statement.utf8.dropFirst(start).prefix { ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") }
+        return String(decoding: word, as: UTF8.self).uppercased()
     }
 }

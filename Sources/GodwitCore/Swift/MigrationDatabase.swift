@@ -1,0 +1,244 @@
+/// The database as a ``SwiftMigration`` sees it: Knex's `knex` argument.
+///
+/// Statements run in the batch's transaction (unless the migration runs outside one). Under
+/// `--dry-run` nothing is sent that could change the database: statements are collected to be printed,
+/// while reads of the catalog (``read(_:_:file:line:)``) still run, in a read-only transaction.
+///
+/// ```swift
+/// try await db.execute(#"UPDATE "users" SET "email" = lower("email") WHERE "id" > $1"#, [.integer(100)])
+/// let rows = try await db.query(#"SELECT count(*) FROM "users""#)
+/// try await db.transaction { trx in
+///     try await trx.execute(#"DELETE FROM "sessions""#)
+/// }
+/// ```
+public struct MigrationDatabase: Sendable {
+    /// How statements reach the database.
+    enum Mode: Sendable {
+        /// Sent as they come, in the batch's transaction or one the migration opened.
+        case direct
+        /// Collected for `--dry-run`; nothing that writes is sent.
+        case dryRun(StatementCollector)
+        /// Outside any transaction: each statement (or transaction block) is recorded as done when it ends,
+        /// and the ones an interrupted run completed are skipped on `--resume`.
+        case stepwise(StepwiseProgress)
+        /// A transaction block that completed in an interrupted run: its writes are dropped.
+        case skipping
+    }
+
+    /// The SQL dialect, for writing SQL that differs between databases.
+    public var dialect: any SQLDialect { connection.dialect }
+    /// Whether statements are only collected (`--dry-run`): a migration may skip slow data work then.
+    public var isDryRun: Bool {
+        if case .dryRun = mode { return true }
+        return false
+    }
+    /// Whether statements run inside a transaction: the batch's, or one opened with ``transaction(_:)``.
+    public var isInTransaction: Bool { depth > 0 }
+
+    let connection: any DatabaseConnection
+    let mode: Mode
+    /// Open transactions around the code: 0 outside any, 1 in the batch's, more inside savepoints.
+    let depth: Int
+
+    init(connection: any DatabaseConnection, mode: Mode, depth: Int) {
+        self.connection = connection
+        self.mode = mode
+        self.depth = depth
+    }
+
+    /// Runs a statement that changes the database (DDL, `INSERT`, `UPDATE`, …), with values bound to
+    /// `$1`, `$2` … on PostgreSQL and `?1`, `?2` … on SQLite (see ``SQLDialect/placeholder(_:)``).
+    ///
+    /// Without bound values the text may hold several statements, as in a SQL migration file.
+    public func execute(
+        _ sql: String, _ bindings: [SQLValue] = [], file: String = #fileID, line: Int = #line
+    ) async throws {
+        _ = try await send(sql, bindings, returnsRows: false, at: CallSite(file: file, line: line))
+    }
+
+    /// Runs a statement and returns its rows: a `SELECT`, or a write with `RETURNING`.
+    ///
+    /// Under `--dry-run`, a statement that only reads (`SELECT`, `WITH … SELECT`, `VALUES`, `SHOW`, a
+    /// `PRAGMA` without `=`) runs, in a read-only transaction; any other is collected and returns no rows.
+    public func query(
+        _ sql: String, _ bindings: [SQLValue] = [], file: String = #fileID, line: Int = #line
+    ) async throws -> [SQLRow] {
+        let site = CallSite(file: file, line: line)
+        if case .dryRun(let collector) = mode {
+            await collector.add(sql, bindings)
+            return SQLTrivia.onlyReads(sql) ? try await read(sql, bindings, at: site) : []
+        }
+        return try await send(sql, bindings, returnsRows: true, at: site)
+    }
+
+    /// Reads the catalog (does a table exist? which columns has it?): runs even under `--dry-run`, and is
+    /// not printed there. For builders such as `GodwitSchema`; a migration's own reads use ``query(_:_:file:line:)``.
+    public func read(
+        _ sql: String, _ bindings: [SQLValue] = [], file: String = #fileID, line: Int = #line
+    ) async throws -> [SQLRow] {
+        try await read(sql, bindings, at: CallSite(file: file, line: line))
+    }
+
+    /// Runs `body` as a unit: in a savepoint when a transaction is open (the batch's, as the seed's
+    /// `knex.transaction` inside a migration), else in a transaction of its own. An error thrown by `body`
+    /// undoes what it did and is rethrown.
+    public func transaction<T: Sendable>(
+        file: String = #fileID, line: Int = #line, _ body: (MigrationDatabase) async throws -> T
+    ) async throws -> T {
+        let site = CallSite(file: file, line: line)
+        switch mode {
+        case .skipping:
+            return try await body(self)
+        case .stepwise(let progress):
+            let unit = await progress.nextUnit()
+            if unit.skip { return try await body(MigrationDatabase(connection: connection, mode: .skipping, depth: 1)) }
+            let inner = MigrationDatabase(connection: connection, mode: .direct, depth: 1)
+            return try await inner.wrapped(begin: dialect.beginTransaction, commit: "COMMIT", rollback: "ROLLBACK", at: site) {
+                let result = try await body(inner)
+                try await progress.record(unit.number)
+                return result
+            }
+        case .direct, .dryRun:
+            let inner = MigrationDatabase(connection: connection, mode: mode, depth: depth + 1)
+            if depth == 0 {
+                return try await inner.wrapped(begin: dialect.beginTransaction, commit: "COMMIT", rollback: "ROLLBACK", at: site) {
+                    try await body(inner)
+                }
+            }
+            let savepoint = dialect.quote(identifier: "godwit_savepoint_\(depth)")
+            return try await inner.wrapped(
+                begin: "SAVEPOINT \(savepoint)", commit: "RELEASE SAVEPOINT \(savepoint)",
+                rollback: "ROLLBACK TO SAVEPOINT \(savepoint)", at: site
+            ) {
+                try await body(inner)
+            }
+        }
+    }
+
+    // MARK: Sending
+
+    private func wrapped<T: Sendable>(
+        begin: String, commit: String, rollback: String, at site: CallSite, _ body: () async throws -> T
+    ) async throws -> T {
+        _ = try await send(begin, [], returnsRows: false, at: site)
+        let result: T
+        do {
+            result = try await body()
+        } catch {
+            if case .dryRun(let collector) = mode {
+                await collector.add(rollback, [])
+            } else {
+                _ = try? await connection.query(rollback)
+            }
+            throw error
+        }
+        _ = try await send(commit, [], returnsRows: false, at: site)
+        return result
+    }
+
+    private func send(_ sql: String, _ bindings: [SQLValue], returnsRows: Bool, at site: CallSite) async throws -> [SQLRow] {
+        switch mode {
+        case .skipping:
+            return []
+        case .dryRun(let collector):
+            await collector.add(sql, bindings)
+            return []
+        case .direct:
+            return try await run(sql, bindings, returnsRows: returnsRows, at: site)
+        case .stepwise(let progress):
+            let unit = await progress.nextUnit()
+            if unit.skip { return [] }
+            return try await progress.runAndRecord(unit.number) {
+                try await run(sql, bindings, returnsRows: returnsRows, at: site)
+            }
+        }
+    }
+
+    private func run(_ sql: String, _ bindings: [SQLValue], returnsRows: Bool, at site: CallSite) async throws -> [SQLRow] {
+        do {
+            if bindings.isEmpty, !returnsRows {
+                try await connection.execute(script: sql)
+                return []
+            }
+            return try await connection.query(sql, bindings)
+        } catch let error as DatabaseError {
+            throw MigrationStatementFailure(error: error, statement: sql, site: site)
+        }
+    }
+
+    private func read(_ sql: String, _ bindings: [SQLValue], at site: CallSite) async throws -> [SQLRow] {
+        do {
+            return try await connection.query(sql, bindings)
+        } catch let error as DatabaseError {
+            throw MigrationStatementFailure(error: error, statement: sql, site: site)
+        }
+    }
+}
+
+/// Where in the migration's Swift source a statement was sent from.
+struct CallSite: Sendable, CustomStringConvertible {
+    let file: String
+    let line: Int
+
+    var description: String { "\(file):\(line)" }
+}
+
+/// A statement sent by Swift code failed in the database.
+struct MigrationStatementFailure: Error {
+    let error: DatabaseError
+    let statement: String
+    let site: CallSite
+}
+
+/// The statements a dry run would send, in order.
+actor StatementCollector {
+    private(set) var statements: [String] = []
+
+    func add(_ sql: String, _ bindings: [SQLValue]) {
+        guard !bindings.isEmpty else { return statements.append(sql) }
+        let values = bindings.enumerated().map { index, value in "\(index + 1) = \(value.sqlLiteral)" }
+        statements.append(sql + "  -- with " + values.joined(separator: ", "))
+    }
+}
+
+/// The progress of Swift code running outside a transaction: which statements (or transaction blocks,
+/// each a unit) completed, recorded as each ends.
+actor StepwiseProgress {
+    /// Units that completed in an interrupted run, skipped when resuming.
+    private let skipped: Int
+    /// Units started so far.
+    private var started = 0
+    /// Runs a statement and records that the first `done` units completed, together where the database
+    /// allows it.
+    nonisolated let runAndRecord: @Sendable (_ done: Int, _ statement: @Sendable () async throws -> [SQLRow]) async throws -> [SQLRow]
+    /// Records, inside a unit's own transaction, that the first `done` units completed.
+    nonisolated let record: @Sendable (_ done: Int) async throws -> Void
+
+    init(
+        skipping skipped: Int,
+        runAndRecord: @escaping @Sendable (Int, @Sendable () async throws -> [SQLRow]) async throws -> [SQLRow],
+        record: @escaping @Sendable (Int) async throws -> Void
+    ) {
+        self.skipped = skipped
+        self.runAndRecord = runAndRecord
+        self.record = record
+    }
+
+    /// The next unit's number (1-based), and whether an interrupted run completed it.
+    func nextUnit() -> (number: Int, skip: Bool) {
+        started += 1
+        return (started, started <= skipped)
+    }
+}
+
+extension SQLValue {
+    /// The value as a SQL literal, for printing.
+    var sqlLiteral: String {
+        switch self {
+        case .null: "NULL"
+        case .integer(let value): String(value)
+        case .double(let value): String(value)
+        case .text(let text): "'" + text.replacing("'", with: "''") + "'"
+        }
+    }
+}

@@ -1,0 +1,197 @@
+import GodwitCore
+
+/// What SQLite's `ALTER TABLE` cannot do (drop a column with a key, change a type or a `NOT NULL`, add or
+/// drop a foreign key, a primary key or a check), done as Knex does it and as SQLite's documentation
+/// describes (https://www.sqlite.org/lang_altertable.html#otheralter): create the new table, copy the
+/// rows, drop the old table, rename the new one, create its indexes and triggers again, then check its
+/// foreign keys.
+extension SQLiteSchemaDialect {
+    func rebuild(
+        _ table: String, schema: String?, applying commands: [TableCommand], on db: MigrationDatabase, file: String,
+        line: Int
+    ) async throws {
+        let master = "\(schema.map { quote($0) + "." } ?? "")sqlite_master"
+        let found = try await db.read("select sql from \(master) where type = 'table' and name = ?1", [.text(table)], file: file, line: line)
+        guard let sql = found.first?.first?.text else {
+            throw SchemaError("cannot change table \(table): it does not exist")
+        }
+        var definition = try SQLiteTableDefinition(parsing: sql)
+        let original = definition.columns.filter { !Self.isGenerated($0) }.map(\.name)
+        var dropped: [String] = []
+        var followUps: [String] = []
+        for command in commands {
+            try apply(command, to: &definition, table: table, schema: schema, dropped: &dropped, followUps: &followUps)
+        }
+        let copied = original.filter { name in !dropped.contains { $0.lowercased() == name.lowercased() } }
+        let others = try await db.read(
+            "select type, sql from \(master) where type in ('index', 'trigger') and tbl_name = ?1 and sql is not null",
+            [.text(table)], file: file, line: line)
+        let recreated = others.compactMap { row -> String? in
+            guard let sql = row[1].text else { return nil }
+            let tokens = SQLiteTokens.split(sql)
+            // An index on a dropped column goes with it, as in PostgreSQL.
+            if row[0].text == "index", let body = tokens.firstIndex(where: { $0.hasPrefix("(") }),
+                dropped.contains(where: { SQLiteTableDefinition.mentions(Array(tokens[body...]), column: $0) })
+            {
+                return nil
+            }
+            return sql
+        }
+
+        let foreignKeysOn = try await db.read("PRAGMA foreign_keys", file: file, line: line).first?.first?.integer == 1
+        if foreignKeysOn, db.isInTransaction {
+            throw SchemaError(
+                "cannot rebuild table \(table) to apply this change: PRAGMA foreign_keys is ON and a transaction is open, and SQLite ignores turning it off inside a transaction; dropping the old table would then delete or refuse rows that refer to it. Turn foreign keys on after the migrations, or run this migration outside a transaction (runsInTransaction = false)")
+        }
+        let qualifiedTable = qualified(table, schema: schema)
+        let temporary = "_godwit_rebuild_\(table)"
+        let columnList = copied.map(quote).joined(separator: ", ")
+        var statements = [
+            definition.createStatement(qualifiedName: qualified(temporary, schema: schema)),
+            "INSERT INTO \(qualified(temporary, schema: schema)) (\(columnList)) SELECT \(columnList) FROM \(qualifiedTable)",
+            "DROP TABLE \(qualifiedTable)",
+            // Renaming in legacy mode leaves views and triggers that name the table as they are.
+            "PRAGMA legacy_alter_table = ON",
+            "ALTER TABLE \(qualified(temporary, schema: schema)) RENAME TO \(quote(table))",
+            "PRAGMA legacy_alter_table = OFF",
+        ]
+        statements += recreated + followUps
+        let run: (MigrationDatabase) async throws -> Void = { db in
+            for statement in statements {
+                try await db.execute(statement, file: file, line: line)
+            }
+            try await checkForeignKeys(of: table, schema: schema, on: db, file: file, line: line)
+        }
+        if db.isInTransaction {
+            try await run(db)
+            return
+        }
+        if foreignKeysOn { try await db.execute("PRAGMA foreign_keys = OFF", file: file, line: line) }
+        do {
+            try await db.transaction(file: file, line: line) { try await run($0) }
+        } catch {
+            if foreignKeysOn { try? await db.execute("PRAGMA foreign_keys = ON", file: file, line: line) }
+            throw error
+        }
+        if foreignKeysOn { try await db.execute("PRAGMA foreign_keys = ON", file: file, line: line) }
+    }
+
+    /// SQLite's last step: the rebuilt table's rows must still satisfy its foreign keys.
+    private func checkForeignKeys(of table: String, schema: String?, on db: MigrationDatabase, file: String, line: Int) async throws {
+        guard !db.isDryRun else { return }
+        let prefix = schema.map { quote($0) + "." } ?? ""
+        let violations = try await db.read("PRAGMA \(prefix)foreign_key_check(\(quote(table)))", file: file, line: line)
+        guard let first = violations.first else { return }
+        throw SchemaError(
+            "after rebuilding table \(table), \(violations.count) row\(violations.count == 1 ? "" : "s") break its foreign keys (the first: rowid \(first[1].text ?? "?") refers to a missing row of \(first[2].text ?? "?")); the change was not made")
+    }
+
+    private func apply(
+        _ command: TableCommand, to definition: inout SQLiteTableDefinition, table: String, schema: String?,
+        dropped: inout [String], followUps: inout [String]
+    ) throws {
+        switch command {
+        case .column(let column) where column.isAlteration:
+            let index = try columnIndex(column.name, in: definition, table: table)
+            definition.columns[index].tokens = Array(SQLiteTokens.split(columnDefinition(column)).dropFirst())
+            if let key = column.foreignKey {
+                definition.constraints.append(SQLiteTokens.split(try foreignKeyConstraint(key, table: table, schema: schema)))
+            }
+            followUps += indexes(for: column, table: table, schema: schema)
+        case .column(let column):
+            definition.columns.append(.init(name: column.name, tokens: Array(SQLiteTokens.split(columnDefinition(column)).dropFirst())))
+            if let key = column.foreignKey {
+                definition.constraints.append(SQLiteTokens.split(try foreignKeyConstraint(key, table: table, schema: schema)))
+            }
+            if let primary = column.primaryKey, !column.type.isIncrements {
+                definition.constraints.insert(
+                    SQLiteTokens.split("constraint \(quote(primary.name ?? primaryKeyName(table))) primary key (\(quote(column.name)))"), at: 0)
+            }
+            followUps += indexes(for: column, table: table, schema: schema)
+        case .dropColumns(let names):
+            for name in names {
+                let index = try columnIndex(name, in: definition, table: table)
+                definition.columns.remove(at: index)
+                definition.constraints.removeAll { constraint in
+                    let (kind, columns) = SQLiteTableDefinition.kind(of: constraint)
+                    return kind == "CHECK"
+                        ? SQLiteTableDefinition.mentions(constraint, column: name)
+                        : columns.contains { $0.lowercased() == name.lowercased() }
+                }
+                dropped.append(name)
+            }
+        case .foreign(let key):
+            definition.constraints.append(SQLiteTokens.split(try foreignKeyConstraint(key, table: table, schema: schema)))
+        case .dropForeign(let columns, let name):
+            try dropForeign(columns: columns, name: name, from: &definition, table: table)
+        case .primary(let columns, let name):
+            definition.constraints.insert(
+                SQLiteTokens.split("constraint \(quote(name ?? primaryKeyName(table))) primary key (\(quoted(columns)))"), at: 0)
+        case .dropPrimary:
+            if let index = definition.constraints.firstIndex(where: { SQLiteTableDefinition.kind(of: $0).kind == "PRIMARY" }) {
+                definition.constraints.remove(at: index)
+            } else if !definition.columns.indices.contains(where: { SQLiteTableDefinition.removePrimaryKey(from: &definition.columns[$0].tokens) }) {
+                throw SchemaError("cannot drop the primary key of \(table): it has none")
+            }
+        case .setNullable(let column, let nullable):
+            let index = try columnIndex(column, in: definition, table: table)
+            SQLiteTableDefinition.setNotNull(!nullable, in: &definition.columns[index].tokens)
+        case .check(let expression, let name):
+            definition.constraints.append(SQLiteTokens.split(checkConstraint(expression, name: name)))
+        case .dropChecks(let names):
+            for name in names {
+                if let index = definition.constraints.firstIndex(where: { SQLiteTableDefinition.name(of: $0) == name }) {
+                    definition.constraints.remove(at: index)
+                } else if !definition.columns.indices.contains(where: { SQLiteTableDefinition.removeCheck(named: name, from: &definition.columns[$0].tokens) }) {
+                    throw SchemaError("cannot drop check \(name) of \(table): there is no constraint of that name")
+                }
+            }
+        case .renameColumn, .index, .dropIndex, .comment:
+            break
+        }
+    }
+
+    /// Drops the foreign key named `name` (else Knex's name for `columns`), or else the one on `columns`.
+    private func dropForeign(
+        columns: [String], name: String?, from definition: inout SQLiteTableDefinition, table: String
+    ) throws {
+        let wanted = (name ?? implicitName(table, columns, "foreign")).lowercased()
+        if let index = definition.constraints.firstIndex(where: { SQLiteTableDefinition.name(of: $0)?.lowercased() == wanted }) {
+            definition.constraints.remove(at: index)
+            return
+        }
+        if definition.columns.indices.contains(where: { SQLiteTableDefinition.removeReferences(from: &definition.columns[$0].tokens, named: wanted) }) {
+            return
+        }
+        if name == nil {
+            let lowered = columns.map { $0.lowercased() }
+            if let index = definition.constraints.firstIndex(where: { constraint in
+                let (kind, keyColumns) = SQLiteTableDefinition.kind(of: constraint)
+                return kind == "FOREIGN" && keyColumns.map { $0.lowercased() } == lowered
+            }) {
+                definition.constraints.remove(at: index)
+                return
+            }
+            if lowered.count == 1, let index = definition.columns.firstIndex(where: { $0.name.lowercased() == lowered[0] }),
+                SQLiteTableDefinition.removeReferences(from: &definition.columns[index].tokens)
+            {
+                return
+            }
+        }
+        throw SchemaError(
+            "cannot drop foreign key \(name ?? implicitName(table, columns, "foreign")) of \(table): there is none of that name\(name == nil ? " or on (\(columns.joined(separator: ", ")))" : "")")
+    }
+
+    private func columnIndex(_ name: String, in definition: SQLiteTableDefinition, table: String) throws -> Int {
+        guard let index = definition.columns.firstIndex(where: { $0.name.lowercased() == name.lowercased() }) else {
+            throw SchemaError("column \(name) of table \(table) does not exist")
+        }
+        return index
+    }
+
+    /// Generated columns compute their own values: they are not copied.
+    private static func isGenerated(_ column: SQLiteTableDefinition.Column) -> Bool {
+        column.tokens.contains { $0.uppercased() == "GENERATED" }
+            || column.tokens.indices.contains { column.tokens[$0].uppercased() == "AS" && $0 + 1 < column.tokens.count && column.tokens[$0 + 1].hasPrefix("(") }
+    }
+}
