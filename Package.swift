@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 /// Settings every Godwit target shares: Swift 6 mode plus upcoming features that keep the API honest.
@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "GodwitPostgres", targets: ["GodwitPostgres"]),
         .library(name: "GodwitSQLite", targets: ["GodwitSQLite"]),
         .library(name: "GodwitCLI", targets: ["GodwitCLI"]),
+        .plugin(name: "GodwitMigrationsPlugin", targets: ["GodwitMigrationsPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -53,6 +54,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings),
+        .executableTarget(
+            name: "GodwitRegistryGenerator",
+            dependencies: ["GodwitCore"],
+            swiftSettings: strictSettings),
+        .plugin(
+            name: "GodwitMigrationsPlugin",
+            capability: .buildTool(),
+            dependencies: ["GodwitRegistryGenerator"]),
         .executableTarget(
             name: "godwit",
             dependencies: ["GodwitCLI"],

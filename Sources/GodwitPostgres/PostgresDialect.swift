@@ -10,7 +10,6 @@ public struct PostgresDialect: SQLDialect {
     public func placeholder(_ position: Int) -> String { "$\(position)" }
 
     public var beginTransaction: String { "BEGIN" }
-    public var beginReadOnlyTransaction: String { "BEGIN READ ONLY" }
 
     /// Knex's DDL with `IF NOT EXISTS`, behind a transaction-scoped advisory lock: two runners creating the
     /// tables at once would otherwise collide in `pg_type` even with `IF NOT EXISTS`. A transaction-scoped

@@ -98,7 +98,7 @@ func withSession(
         if case .sqlite(let path, true) = configuration.database {
             Console.error("No database configured: using the SQLite file \(path) (set DATABASE_URL to change this)")
         }
-        let migrations = try MigrationDirectory(path: configuration.migrationsDirectory).load() + extraMigrations
+        let migrations = try loadMigrations(from: configuration.migrationsDirectory, compiled: extraMigrations)
         let connection = try await configuration.connect()
         let migrator = Migrator(
             connection: connection, migrations: migrations, source: configuration.migrationsDirectory,
@@ -112,6 +112,20 @@ func withSession(
         Console.error("error: \(error)")
         throw ExitCode.failure
     }
+}
+
+/// The folder's SQL migrations and the compiled ones: one sequence, in which no two share a name stem.
+/// An executable with compiled migrations may have no SQL folder at all.
+private func loadMigrations(from directory: String, compiled: [Migration]) throws -> [Migration] {
+    let files: [Migration]
+    do {
+        files = try MigrationDirectory(path: directory).load()
+    } catch let error as GodwitError where error.code == .migrationsDirectoryMissing && !compiled.isEmpty {
+        files = []
+    }
+    let all = files + compiled
+    try MigrationDirectory.checkUniqueStems(all.map(\.name).sorted(by: Migration.precedes), in: directory + " and the compiled Swift migrations")
+    return all
 }
 
 /// The CLI's logger: standard error, level from `LOG_LEVEL` (default `warning`).

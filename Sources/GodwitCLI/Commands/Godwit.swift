@@ -16,12 +16,26 @@ public struct Godwit: AsyncParsableCommand {
 
     /// Migrations compiled into the executable, run together with the folder's SQL files.
     @TaskLocal static var extraMigrations: [Migration] = []
+    /// Where the executable's Swift migrations live in its package, for `make --swift`.
+    @TaskLocal static var swiftMigrationsDirectory: String?
 
     public init() {}
 
     /// Runs the command line with migrations compiled into the calling executable, which form one
     /// sequence with the folder's SQL files, ordered by name.
-    public static func main(migrations: [Migration]) async {
-        await $extraMigrations.withValue(migrations) { await main() }
+    ///
+    /// With the Godwit plugin on the target, pass what it generates:
+    ///
+    /// ```swift
+    /// await Godwit.main(migrations: GodwitMigrations.all, swiftMigrationsDirectory: GodwitMigrations.directory)
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - migrations: the compiled migrations.
+    ///   - swiftMigrationsDirectory: the folder, relative to the package, that `make --swift` writes to.
+    public static func main(migrations: [Migration], swiftMigrationsDirectory: String? = nil) async {
+        await $extraMigrations.withValue(migrations) {
+            await $swiftMigrationsDirectory.withValue(swiftMigrationsDirectory) { await main() }
+        }
     }
 }

@@ -8,8 +8,12 @@ struct Latest: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
     @OptionGroup var migrateOptions: MigrateOptions
 
+    @Flag(name: .customLong("dry-run"), help: "Print the SQL that would run, from SQL and Swift migrations, changing nothing.")
+    var dryRun = false
+
     func run() async throws {
         try await withSession(options, overrides: migrateOptions.overrides, extraMigrations: Godwit.extraMigrations) { session in
+            if dryRun { return try await session.migrator.latestDryRun().lines().forEach(Console.out) }
             try await session.migrator.latest(migrateOptions.runOptions).lines(singleStep: false).forEach(Console.out)
         }
     }
@@ -25,8 +29,12 @@ struct Rollback: AsyncParsableCommand {
     @Flag(help: "Undo every applied migration, not just the last batch.")
     var all = false
 
+    @Flag(name: .customLong("dry-run"), help: "Print the SQL that would run, from SQL and Swift migrations, changing nothing.")
+    var dryRun = false
+
     func run() async throws {
         try await withSession(options, overrides: migrateOptions.overrides, extraMigrations: Godwit.extraMigrations) { session in
+            if dryRun { return try await session.migrator.rollbackDryRun(all: all).lines().forEach(Console.out) }
             try await session.migrator.rollback(all: all, migrateOptions.runOptions).lines(singleStep: false).forEach(Console.out)
         }
     }

@@ -48,6 +48,8 @@ public struct Configuration: Sendable {
     public let schema: String?
     /// The folder of SQL migrations.
     public let migrationsDirectory: String
+    /// The folder `make --swift` writes to (`GODWIT_SWIFT_MIGRATIONS_DIR`); `nil`: not set.
+    public let swiftMigrationsDirectory: String?
     /// Lock waits and retries: `GODWIT_LOCK_TIMEOUT`, `GODWIT_DDL_LOCK_TIMEOUT`, `GODWIT_DDL_RETRIES`,
     /// `GODWIT_LOCK_LEASE` (seconds; a count for the retries).
     public let migratorSettings: Migrator.Settings
@@ -141,6 +143,7 @@ public struct Configuration: Sendable {
         return Configuration(
             environment: environment, database: database, databaseSource: source, schema: schema,
             migrationsDirectory: nonEmpty(migrationsDirectory) ?? lookup("GODWIT_MIGRATIONS_DIR") ?? "migrations",
+            swiftMigrationsDirectory: nonEmpty(lookup("GODWIT_SWIFT_MIGRATIONS_DIR")),
             migratorSettings: settings)
     }
 

@@ -16,9 +16,6 @@ public protocol SQLDialect: Sendable {
     /// SQLite's `BEGIN IMMEDIATE` takes the write lock at once, so concurrent runners queue there.
     var beginTransaction: String { get }
 
-    /// The statement that opens a transaction which may only read (`--dry-run`). Defaults to `BEGIN`.
-    var beginReadOnlyTransaction: String { get }
-
     /// The statements that create the tracking tables, exactly as Knex creates them on this database, and
     /// their schema when they have one and it is missing.
     ///
@@ -77,8 +74,6 @@ public protocol SQLDialect: Sendable {
 
 extension SQLDialect {
     public var invalidIndexesQuery: String? { nil }
-
-    public var beginReadOnlyTransaction: String { "BEGIN" }
 
     /// SQL's standard quoting, which PostgreSQL and SQLite share: `"name"`, with `"` doubled.
     public func quote(identifier: String) -> String {

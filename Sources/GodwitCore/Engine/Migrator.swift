@@ -140,45 +140,53 @@ public struct Migrator: Sendable {
         try await dryRun(planner: rollbackPlanner(all: all))
     }
 
-    /// Plans from the current state and collects what each step would send, changing nothing: SQL files are
-    /// split into their statements; Swift code runs with its writes collected, not sent, and its reads in a
-    /// read-only transaction that is rolled back. No lock is taken, so the plan is the one of this moment.
+    /// Plans from the current state and rehearses the plan in a transaction that is rolled back: each step's
+    /// statements run, so later steps see what earlier ones did and a failure shows now, and are collected
+    /// to be printed. A step that runs outside a transaction only has its statements collected (Swift code's
+    /// reads still run). No migration lock is taken: the plan is the one of this moment.
     private func dryRun(planner: Planner) async throws -> DryRun {
         let state = try await lockedState()
         guard let plan = try planner(state) else { return DryRun(direction: nil, batch: 0, steps: []) }
         try checkRunnable(state, direction: plan.direction, options: RunOptions())
-        var steps: [DryRun.Step] = []
-        for step in plan.steps {
-            let statements: [String]
-            if let code = step.script.swift {
+        let consequence = "nothing was changed: the dry run's transaction was rolled back"
+        return try await rehearsal(consequence: consequence) {
+            var steps: [DryRun.Step] = []
+            for step in plan.steps {
                 let collector = StatementCollector()
-                try await readOnly {
-                    try await runSwift(code, of: step, direction: plan.direction, consequence: "nothing was changed (dry run)") {
+                let rehearsed = step.script.runsInTransaction
+                if let code = step.script.swift {
+                    try await runSwift(code, of: step, direction: plan.direction, consequence: consequence) {
                         MigrationDatabase(
-                            connection: connection, mode: .dryRun(collector), depth: step.script.runsInTransaction ? 1 : 0)
+                            connection: connection, mode: rehearsed ? .rehearsal(collector) : .dryRun(collector),
+                            depth: rehearsed ? 1 : 0)
                     }
+                } else {
+                    let sql = step.script.sql
+                    for range in connection.dialect.statementRanges(in: sql) {
+                        await collector.add(sql.utf8Slice(range), [])
+                    }
+                    if rehearsed { try await run(step, consequence: consequence) }
                 }
-                statements = await collector.statements
-            } else {
-                let sql = step.script.sql
-                statements = connection.dialect.statementRanges(in: sql).map { sql.utf8Slice($0) }
+                steps.append(DryRun.Step(
+                    name: step.migration.name, path: step.migration.path, runsInTransaction: rehearsed,
+                    statements: await collector.statements))
             }
-            steps.append(DryRun.Step(
-                name: step.migration.name, path: step.migration.path, runsInTransaction: step.script.runsInTransaction,
-                statements: statements))
+            return DryRun(direction: plan.direction, batch: plan.batch, steps: steps)
         }
-        return DryRun(direction: plan.direction, batch: plan.batch, steps: steps)
     }
 
-    private func readOnly(_ body: () async throws -> Void) async throws {
-        _ = try await connection.query(connection.dialect.beginReadOnlyTransaction)
+    /// Runs `body` in a transaction that is always rolled back.
+    private func rehearsal<T: Sendable>(consequence: String, _ body: () async throws -> T) async throws -> T {
+        try await begin(on: connection, consequence: consequence)
         do {
-            try await body()
+            try await boundLockWaits()
+            let result = try await body()
+            _ = try await connection.query("ROLLBACK")
+            return result
         } catch {
             _ = try? await connection.query("ROLLBACK")
             throw error
         }
-        _ = try await connection.query("ROLLBACK")
     }
 
     private func rollbackPlanner(all: Bool) -> Planner {

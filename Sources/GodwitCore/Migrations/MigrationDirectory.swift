@@ -43,11 +43,13 @@ public struct MigrationDirectory: Sendable {
 
     /// Writes a new migration from the template and returns its path.
     ///
-    /// The name gets Knex's UTC timestamp prefix: `20261125093000_create_users.sql`.
+    /// The name gets Knex's UTC timestamp prefix: `20261125093000_create_users.sql`, or, with `swift`,
+    /// `20261125093000_create_users.swift` holding a ``SwiftMigration`` named `CreateUsers` (with the
+    /// timestamp appended when the folder already has a migration of that name).
     ///
     /// - Throws: ``GodwitError`` for a name that is not letters, digits, `_` and `-`, or a folder that
     ///   cannot be written.
-    public func make(name: String, now: Date = Date()) throws -> String {
+    public func make(name: String, swift: Bool = false, now: Date = Date()) throws -> String {
         try MigrationDirectory.validate(newName: name)
         let fileManager = FileManager.default
         switch kind() {
@@ -60,12 +62,21 @@ public struct MigrationDirectory: Sendable {
                 throw GodwitError.cannotWrite(path: path, reason: "\(error)")
             }
         }
-        let fileName = "\(MigrationDirectory.timestamp(now))_\(name).\(SQLMigrationFile.fileExtension)"
+        let timestamp = MigrationDirectory.timestamp(now)
+        let fileExtension = swift ? SwiftMigrationTemplate.fileExtension : SQLMigrationFile.fileExtension
+        let fileName = "\(timestamp)_\(name).\(fileExtension)"
         let filePath = join(path, fileName)
         guard !fileManager.fileExists(atPath: filePath) else {
             throw GodwitError.cannotWrite(path: filePath, reason: "the file already exists")
         }
-        guard fileManager.createFile(atPath: filePath, contents: Data(SQLMigrationFile.template.utf8)) else {
+        var contents = SQLMigrationFile.template
+        if swift {
+            // Two migrations with one name would declare one type twice.
+            let taken = (try? fileManager.contentsOfDirectory(atPath: path))?.contains { $0.hasSuffix("_\(name).swift") } ?? false
+            let typeName = SwiftMigrationTemplate.typeName(for: name) + (taken ? timestamp : "")
+            contents = SwiftMigrationTemplate.source(typeName: typeName, fileName: fileName)
+        }
+        guard fileManager.createFile(atPath: filePath, contents: Data(contents.utf8)) else {
             throw GodwitError.cannotWrite(path: filePath, reason: "the file could not be created")
         }
         return filePath
@@ -106,8 +117,11 @@ public struct MigrationDirectory: Sendable {
         return names
     }
 
-    /// Two files with one stem (`001_a.sql` and `001_a.swift`) would both claim one recorded migration.
-    static func checkUniqueStems(_ names: [String], in path: String) throws {
+    /// Refuses two migrations with one stem (`001_a.sql` and `001_a.swift`): both would claim one recorded
+    /// migration. `names` must be sorted.
+    ///
+    /// - Throws: ``GodwitError`` naming both files.
+    public static func checkUniqueStems(_ names: [String], in path: String) throws {
         var seen: [Substring: String] = [:]
         for name in names {
             let stem = Migration.stem(of: name)

@@ -1,8 +1,9 @@
 /// The database as a ``SwiftMigration`` sees it: Knex's `knex` argument.
 ///
 /// Statements run in the batch's transaction (unless the migration runs outside one). Under
-/// `--dry-run` nothing is sent that could change the database: statements are collected to be printed,
-/// while reads of the catalog (``read(_:_:file:line:)``) still run, in a read-only transaction.
+/// `--dry-run` they are collected to be printed and run in a transaction that is rolled back at the end,
+/// so that each migration sees what the ones before it did; code that runs outside a transaction only has
+/// its statements collected (its reads still run).
 ///
 /// ```swift
 /// try await db.execute(#"UPDATE "users" SET "email" = lower("email") WHERE "id" > $1"#, [.integer(100)])
@@ -16,7 +17,9 @@ public struct MigrationDatabase: Sendable {
     enum Mode: Sendable {
         /// Sent as they come, in the batch's transaction or one the migration opened.
         case direct
-        /// Collected for `--dry-run`; nothing that writes is sent.
+        /// Collected for `--dry-run`, and sent in the dry run's transaction, which is rolled back.
+        case rehearsal(StatementCollector)
+        /// Collected for `--dry-run` of code that runs outside a transaction; nothing that writes is sent.
         case dryRun(StatementCollector)
         /// Outside any transaction: each statement (or transaction block) is recorded as done when it ends,
         /// and the ones an interrupted run completed are skipped on `--resume`.
@@ -29,8 +32,10 @@ public struct MigrationDatabase: Sendable {
     public var dialect: any SQLDialect { connection.dialect }
     /// Whether statements are only collected (`--dry-run`): a migration may skip slow data work then.
     public var isDryRun: Bool {
-        if case .dryRun = mode { return true }
-        return false
+        switch mode {
+        case .dryRun, .rehearsal: true
+        case .direct, .stepwise, .skipping: false
+        }
     }
     /// Whether statements run inside a transaction: the batch's, or one opened with ``transaction(_:)``.
     public var isInTransaction: Bool { depth > 0 }
@@ -58,8 +63,9 @@ public struct MigrationDatabase: Sendable {
 
     /// Runs a statement and returns its rows: a `SELECT`, or a write with `RETURNING`.
     ///
-    /// Under `--dry-run`, a statement that only reads (`SELECT`, `WITH … SELECT`, `VALUES`, `SHOW`, a
-    /// `PRAGMA` without `=`) runs, in a read-only transaction; any other is collected and returns no rows.
+    /// Under `--dry-run` of code that runs outside a transaction, a statement that only reads (`SELECT`,
+    /// `WITH … SELECT`, `VALUES`, `SHOW`, a `PRAGMA` without `=`) runs; any other is collected and returns
+    /// no rows.
     public func query(
         _ sql: String, _ bindings: [SQLValue] = [], file: String = #fileID, line: Int = #line
     ) async throws -> [SQLRow] {
@@ -98,7 +104,7 @@ public struct MigrationDatabase: Sendable {
                 try await progress.record(unit.number)
                 return result
             }
-        case .direct, .dryRun:
+        case .direct, .dryRun, .rehearsal:
             let inner = MigrationDatabase(connection: connection, mode: mode, depth: depth + 1)
             if depth == 0 {
                 return try await inner.wrapped(begin: dialect.beginTransaction, commit: "COMMIT", rollback: "ROLLBACK", at: site) {
@@ -125,9 +131,13 @@ public struct MigrationDatabase: Sendable {
         do {
             result = try await body()
         } catch {
-            if case .dryRun(let collector) = mode {
+            switch mode {
+            case .dryRun(let collector):
                 await collector.add(rollback, [])
-            } else {
+            case .rehearsal(let collector):
+                await collector.add(rollback, [])
+                _ = try? await connection.query(rollback)
+            case .direct, .stepwise, .skipping:
                 _ = try? await connection.query(rollback)
             }
             throw error
@@ -144,6 +154,9 @@ public struct MigrationDatabase: Sendable {
             await collector.add(sql, bindings)
             return []
         case .direct:
+            return try await run(sql, bindings, returnsRows: returnsRows, at: site)
+        case .rehearsal(let collector):
+            await collector.add(sql, bindings)
             return try await run(sql, bindings, returnsRows: returnsRows, at: site)
         case .stepwise(let progress):
             let unit = await progress.nextUnit()
@@ -197,7 +210,7 @@ actor StatementCollector {
     func add(_ sql: String, _ bindings: [SQLValue]) {
         guard !bindings.isEmpty else { return statements.append(sql) }
         let values = bindings.enumerated().map { index, value in "\(index + 1) = \(value.sqlLiteral)" }
-        statements.append(sql + "  -- with " + values.joined(separator: ", "))
+        statements.append("-- bound values: " + values.joined(separator: ", ") + "\n" + sql)
     }
 }
 

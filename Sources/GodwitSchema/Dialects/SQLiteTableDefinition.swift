@@ -40,10 +40,10 @@ struct SQLiteTableDefinition {
 
     /// The `CREATE TABLE` statement for this definition under `qualifiedName` (quoted already).
     func createStatement(qualifiedName: String) -> String {
-        let items = columns.map { ([SQLiteTokens.quote($0.name)] + $0.tokens).joined(separator: " ") }
-            + constraints.map { $0.joined(separator: " ") }
+        let items = columns.map { SQLiteTokens.join([SQLiteTokens.quote($0.name)] + $0.tokens) }
+            + constraints.map(SQLiteTokens.join)
         return "CREATE TABLE \(qualifiedName) (\(items.joined(separator: ", ")))"
-            + (options.isEmpty ? "" : " " + options.joined(separator: " "))
+            + (options.isEmpty ? "" : " " + SQLiteTokens.join(options))
     }
 
     // MARK: Reading constraints

@@ -52,6 +52,19 @@ enum SQLiteTokens {
         return tokens
     }
 
+    /// Tokens written back as SQL: separated by spaces, but a parenthesised group follows a name directly
+    /// (`varchar(255)`).
+    static func join(_ tokens: [String]) -> String {
+        var text = ""
+        for token in tokens {
+            if !text.isEmpty, !(token.hasPrefix("(") && text.last.map { $0.isLetter || $0.isNumber || $0 == "\"" } == true) {
+                text += " "
+            }
+            text += token
+        }
+        return text
+    }
+
     /// The comma-separated items inside a parenthesised token, each as tokens.
     static func items(inParentheses group: String) -> [[String]] {
         let inner = String(group.dropFirst().dropLast())

@@ -1,0 +1,36 @@
+import GodwitCore
+
+extension DryRun {
+    /// The statements that would run, as a script a reader could run by hand: a comment per migration, then
+    /// its statements ending with `;`.
+    func lines() -> [String] {
+        guard let direction, !steps.isEmpty else {
+            return ["Dry run: nothing to \(direction == .down ? "roll back" : "apply"); nothing was changed"]
+        }
+        let verb = direction == .up ? "apply" : "roll back"
+        let transaction = isSingleTransaction
+            ? "in one transaction"
+            : "each migration in its own transaction, or none where it runs outside one"
+        var lines = [
+            "-- Dry run: batch \(batch) would \(verb) \(steps.count) migration\(steps.count == 1 ? "" : "s"), \(transaction); nothing was changed"
+        ]
+        for step in steps {
+            lines.append("")
+            lines.append("-- \(step.name) (\(direction.rawValue)\(step.runsInTransaction ? "" : ", outside a transaction"))")
+            if step.statements.isEmpty { lines.append("-- (no statements)") }
+            for statement in step.statements {
+                let trimmed = statement.trimmingSuffix { $0.isWhitespace || $0 == ";" }
+                lines.append(trimmed.hasSuffix("*/") || trimmed.hasPrefix("--") ? trimmed : trimmed + ";")
+            }
+        }
+        return lines
+    }
+}
+
+extension String {
+    fileprivate func trimmingSuffix(_ drop: (Character) -> Bool) -> String {
+        var text = Substring(self)
+        while let last = text.last, drop(last) { text = text.dropLast() }
+        return String(text)
+    }
+}
