@@ -76,6 +76,10 @@ let package = Package(
             dependencies: ["GodwitCore", "GodwitPostgres", "GodwitSQLite", "GodwitTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
+            name: "GodwitSchemaTests",
+            dependencies: ["GodwitCore", "GodwitSchema", "GodwitTestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
             name: "GodwitCLITests",
             dependencies: ["GodwitCore", "GodwitCLI", "GodwitPostgres", "GodwitTestSupport"],
             swiftSettings: strictSettings),
