@@ -13,4 +13,8 @@ trap godwit_postgres_stop EXIT
 swift build --build-tests
 GODWIT_BIN="$(swift build --show-bin-path)/godwit"
 export GODWIT_BIN
+# The example service: a user's package with Swift migrations built in by Godwit's plugin.
+swift build --package-path Examples/supabase-service
+GODWIT_EXAMPLE_DIR="$PWD/Examples/supabase-service"
+export GODWIT_EXAMPLE_DIR
 swift test --skip-build "$@"

@@ -16,8 +16,11 @@ public func godwit(_ arguments: String..., in directory: URL, environment: [Stri
     try runGodwit(arguments, in: directory, environment: environment)
 }
 
-public func runGodwit(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> CommandResult {
-    try RunningGodwit(arguments, in: directory, environment: environment).wait()
+/// Runs `executable` (the built `godwit` unless given: a user's `migrate`, say) in `directory`.
+public func runGodwit(
+    _ arguments: [String], in directory: URL, environment: [String: String] = [:], executable: URL? = nil
+) throws -> CommandResult {
+    try RunningGodwit(arguments, in: directory, environment: environment, executable: executable).wait()
 }
 
 /// A `godwit` process started in the background, to run several at once or to kill one mid-way.
@@ -29,8 +32,8 @@ public final class RunningGodwit: @unchecked Sendable {
     private let stderr: FileHandle
 
     /// Starts the built binary in `directory` with a clean environment (PATH, HOME and `environment`).
-    public init(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws {
-        process.executableURL = godwitBinary()
+    public init(_ arguments: [String], in directory: URL, environment: [String: String] = [:], executable: URL? = nil) throws {
+        process.executableURL = executable ?? godwitBinary()
         process.arguments = arguments
         process.currentDirectoryURL = directory
         var variables = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]

@@ -1,13 +1,17 @@
 import GodwitCore
-import GodwitTestSupport
 
 /// What the database's own catalog says about a table: how a user would check a migration's result.
-struct Catalog {
-    let kind: DatabaseKind
-    let connection: any DatabaseConnection
+public struct Catalog: Sendable {
+    public let kind: DatabaseKind
+    public let connection: any DatabaseConnection
+
+    public init(kind: DatabaseKind, connection: any DatabaseConnection) {
+        self.kind = kind
+        self.connection = connection
+    }
 
     /// Column name → (declared type as the catalog reports it, nullable).
-    func columns(_ table: String) async throws -> [String: (type: String, nullable: Bool)] {
+    public func columns(_ table: String) async throws -> [String: (type: String, nullable: Bool)] {
         let rows = kind == .sqlite
             ? try await connection.query(#"SELECT "name", "type", "notnull" = 0 FROM pragma_table_info(?1)"#, [.text(table)])
             : try await connection.query(
@@ -22,7 +26,7 @@ struct Catalog {
     }
 
     /// The names of the table's indexes (PostgreSQL: including those behind unique and primary keys).
-    func indexes(_ table: String) async throws -> Set<String> {
+    public func indexes(_ table: String) async throws -> Set<String> {
         let sql = kind == .sqlite
             ? "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL"
             : "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename = $1"
@@ -30,7 +34,7 @@ struct Catalog {
     }
 
     /// The table's foreign keys as `column -> table.column`, with their names where the catalog keeps them.
-    func foreignKeys(_ table: String) async throws -> Set<String> {
+    public func foreignKeys(_ table: String) async throws -> Set<String> {
         if kind == .sqlite {
             return Set(try await connection.query(
                 #"SELECT "from" || ' -> ' || "table" || '.' || "to" FROM pragma_foreign_key_list(?1)"#, [.text(table)]
@@ -49,7 +53,7 @@ struct Catalog {
 
     /// The names of the table's constraints (PostgreSQL's pg_constraint; on SQLite, those named in its
     /// `CREATE TABLE`).
-    func constraintNames(_ table: String) async throws -> Set<String> {
+    public func constraintNames(_ table: String) async throws -> Set<String> {
         if kind == .sqlite {
             let sql = try await connection.query("SELECT sql FROM sqlite_master WHERE name = ?1", [.text(table)]).first?[0].text ?? ""
             let names = sql.split(separator: "constraint \"").dropFirst().compactMap { $0.split(separator: "\"").first }
@@ -60,14 +64,14 @@ struct Catalog {
         ).map { $0[0].text! })
     }
 
-    func tableExists(_ table: String) async throws -> Bool {
+    public func tableExists(_ table: String) async throws -> Bool {
         let sql = kind == .sqlite
             ? "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1"
             : "SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = $1"
         return try await !connection.query(sql, [.text(table)]).isEmpty
     }
 
-    func count(_ table: String) async throws -> Int64 {
+    public func count(_ table: String) async throws -> Int64 {
         try await connection.query("SELECT count(*) FROM \"\(table)\"")[0][0].integer!
     }
 }
