@@ -390,3 +390,108 @@ struct SchemaBuilderTests {
         #expect(try await !Catalog(kind: kind, connection: connection).tableExists("base"))
     }
 }
+
+/// Table operations after creation, each database's spelling, then applied.
+@Suite("Schema builder: table operations")
+struct TableOperationTests {
+    static let operations = Migration.swift("002_operations.swift") { db in
+        try await db.schema.table("accounts") { table in
+            table.renameColumn("nick", "handle")
+            table.index(["handle", "email"])
+            table.unique("email", "accounts_email_key")
+            table.dropIndex("created_at")
+            table.string("email", 320).notNullable().alter()
+            table.dropColumns("legacy", "unused")
+            table.check(#""balance" >= 0"#, "accounts_balance_check")
+        }
+        try await db.schema.createViewOrReplace("handles") { view in
+            view.columns(["id", "handle"])
+            view.as(#"select "id", "handle" from "accounts""#)
+        }
+        try await db.schema.createTableIfNotExists("accounts") { $0.increments() }
+    }
+
+    static let setup = Migration.swift("001_accounts.swift") { db in
+        try await db.schema.createTable("accounts") { table in
+            table.increments("id")
+            table.string("email")
+            table.string("nick")
+            table.integer("balance").defaultTo(0)
+            table.text("legacy")
+            table.text("unused")
+            table.timestamp("created_at").index()
+        }
+        try await db.execute(#"INSERT INTO "accounts" ("email", "nick", "legacy") VALUES ('a@example.com', 'ann', 'x')"#)
+    }
+
+    @Test("renames, indexes, unique keys, alter(), dropped columns, checks and views", arguments: [DatabaseKind.sqlite, .postgres])
+    func operations(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        let connection = try await database.connect()
+        let migrator = Migrator(connection: connection, migrations: [Self.setup, Self.operations])
+        let plan = try await migrator.latestDryRun()
+        let statements = plan.steps[1].statements
+        if kind == .postgres {
+            #expect(statements == [
+                #"alter table "accounts" rename "nick" to "handle""#,
+                #"create index "accounts_handle_email_index" on "accounts" ("handle", "email")"#,
+                #"alter table "accounts" add constraint "accounts_email_key" unique ("email")"#,
+                #"drop index "accounts_created_at_index""#,
+                #"alter table "accounts" alter column "email" drop default"#,
+                #"alter table "accounts" alter column "email" drop not null"#,
+                #"alter table "accounts" alter column "email" type varchar(320) using ("email"::varchar(320))"#,
+                #"alter table "accounts" alter column "email" set not null"#,
+                #"alter table "accounts" drop column "legacy", drop column "unused""#,
+                #"alter table "accounts" add constraint "accounts_balance_check" check ("balance" >= 0)"#,
+                #"create or replace view "handles" ("id", "handle") as select "id", "handle" from "accounts""#,
+                #"create table if not exists "accounts" ("id" serial primary key)"#,
+            ])
+        } else {
+            #expect(Array(statements.prefix(4)) == [
+                #"alter table "accounts" rename column "nick" to "handle""#,
+                #"create index "accounts_handle_email_index" on "accounts" ("handle", "email")"#,
+                #"create unique index "accounts_email_key" on "accounts" ("email")"#,
+                #"drop index "accounts_created_at_index""#,
+            ])
+            #expect(statements.contains(
+                #"CREATE TABLE "_godwit_rebuild_accounts" ("id" integer not null primary key autoincrement, "email" varchar(320) not null, "handle" varchar(255), "balance" integer default 0, "created_at" datetime, constraint "accounts_balance_check" check ("balance" >= 0))"#))
+            #expect(statements.contains(#"INSERT INTO "_godwit_rebuild_accounts" ("id", "email", "handle", "balance", "created_at") SELECT "id", "email", "handle", "balance", "created_at" FROM "accounts""#))
+        }
+        _ = try await migrator.latest()
+        let catalog = Catalog(kind: kind, connection: connection)
+        #expect(try await catalog.columns("accounts").keys.sorted() == ["balance", "created_at", "email", "handle", "id"])
+        #expect(try await catalog.columns("accounts")["email"]?.nullable == false)
+        let indexes = try await catalog.indexes("accounts")
+        #expect(indexes.isSuperset(of: ["accounts_handle_email_index", "accounts_email_key"]))
+        #expect(!indexes.contains("accounts_created_at_index"))
+        #expect(try await connection.query(#"SELECT "handle" FROM "handles""#) == [[.text("ann")]])
+        await #expect(throws: DatabaseError.self, "the check holds") {
+            _ = try await connection.query(#"UPDATE "accounts" SET "balance" = -1"#)
+        }
+    }
+
+    @Test("withSchema and createSchema work in a PostgreSQL schema; SQLite refuses createSchema with the reason")
+    func schemas() async throws {
+        let migration = Migration.swift("001_schema.swift") { db in
+            try await db.schema.createSchemaIfNotExists("audit")
+            try await db.schema.withSchema("audit").createTable("events") { table in
+                table.increments("id")
+                table.string("kind").index()
+            }
+            guard try await db.schema.withSchema("audit").hasTable("events"), try await !db.schema.hasTable("events") else {
+                throw DatabaseError(message: "hasTable does not look in the schema")
+            }
+        }
+        let database = try await TestDatabase.make(.postgres)
+        let connection = try await database.connect()
+        _ = try await Migrator(connection: connection, migrations: [migration]).latest()
+        let indexes = try await connection.query("SELECT indexname FROM pg_indexes WHERE schemaname = 'audit'").map { $0[0].text }
+        #expect(Set(indexes) == ["events_pkey", "events_kind_index"])
+
+        let sqlite = try await TestDatabase.make(.sqlite).connect()
+        let error = try await #require(throws: GodwitError.self) {
+            try await Migrator(connection: sqlite, migrations: [migration]).latest()
+        }
+        #expect(error.description.contains("createSchemaIfNotExists is PostgreSQL's"))
+    }
+}

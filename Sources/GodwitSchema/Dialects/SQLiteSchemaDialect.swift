@@ -95,6 +95,11 @@ struct SQLiteSchemaDialect: SchemaDialect {
         }
     }
 
+    /// SQLite has no `create or replace view`: as Knex, drop it, then create it.
+    func createOrReplaceView(_ qualifiedName: String, columns: String, query: String) -> [String] {
+        ["drop view if exists \(qualifiedName)", "create view \(qualifiedName)\(columns) as \(query)"]
+    }
+
     func hasTableQuery(schema: String?) -> String {
         "select 1 from \(schema.map { quote($0) + "." } ?? "")sqlite_master where type = 'table' and name = ?1"
     }

@@ -52,18 +52,24 @@ enum SQLiteTokens {
         return tokens
     }
 
-    /// Tokens written back as SQL: separated by spaces, but a parenthesised group follows a name directly
-    /// (`varchar(255)`).
+    /// Tokens written back as SQL: separated by spaces, but a type's parenthesised arguments follow it
+    /// directly (`varchar(255)`).
     static func join(_ tokens: [String]) -> String {
         var text = ""
+        var previous = ""
         for token in tokens {
-            if !text.isEmpty, !(token.hasPrefix("(") && text.last.map { $0.isLetter || $0.isNumber || $0 == "\"" } == true) {
-                text += " "
-            }
+            let isTypeArguments = token.hasPrefix("(") && previous.first?.isLetter == true
+                && !keywordsBeforeParentheses.contains(previous.uppercased())
+            if !text.isEmpty, !isTypeArguments { text += " " }
             text += token
+            previous = token
         }
         return text
     }
+
+    private static let keywordsBeforeParentheses: Set<String> = [
+        "CHECK", "KEY", "AS", "DEFAULT", "UNIQUE", "IN", "REFERENCES", "USING", "ON", "VALUES",
+    ]
 
     /// The comma-separated items inside a parenthesised token, each as tokens.
     static func items(inParentheses group: String) -> [[String]] {

@@ -19,11 +19,18 @@ protocol SchemaDialect: Sendable {
     func alterTable(_ table: TableBuilder, schema: String?, on db: MigrationDatabase, file: String, line: Int) async throws
     /// A query with one row per table named `$1`/`?1` in `schema` (or the current one).
     func hasTableQuery(schema: String?) -> String
+    /// The statements that create the view `qualifiedName`, replacing one of that name.
+    func createOrReplaceView(_ qualifiedName: String, columns: String, query: String) -> [String]
     /// Whether `column` exists in `table`.
     func hasColumn(_ table: String, _ column: String, schema: String?, on db: MigrationDatabase) async throws -> Bool
 }
 
 extension SchemaDialect {
+    /// `create or replace view`.
+    func createOrReplaceView(_ qualifiedName: String, columns: String, query: String) -> [String] {
+        ["create or replace view \(qualifiedName)\(columns) as \(query)"]
+    }
+
     func quote(_ identifier: String) -> String {
         "\"" + identifier.replacing("\"", with: "\"\"") + "\""
     }

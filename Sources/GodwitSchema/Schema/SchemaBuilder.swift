@@ -104,9 +104,9 @@ public struct SchemaBuilder: Sendable {
         try await view("create view", name, file: file, line: line, build)
     }
 
-    /// Creates a view, or replaces the one of that name (PostgreSQL).
+    /// Creates a view, or replaces the one of that name (on SQLite: drops it first, as Knex does).
     public func createViewOrReplace(_ name: String, file: String = #fileID, line: Int = #line, _ build: (ViewBuilder) throws -> Void) async throws {
-        try await view("create or replace view", name, file: file, line: line, build)
+        try await view(nil, name, file: file, line: line, build)
     }
 
     /// Creates a materialized view (PostgreSQL).
@@ -182,8 +182,9 @@ public struct SchemaBuilder: Sendable {
         }
     }
 
+    /// Creates a view with `verb` (`create view`), or replaces it when `verb` is `nil`.
     private func view(
-        _ verb: String, _ name: String, file: String, line: Int, _ build: (ViewBuilder) throws -> Void
+        _ verb: String?, _ name: String, file: String, line: Int, _ build: (ViewBuilder) throws -> Void
     ) async throws {
         let dialect = try dialect()
         let view = ViewBuilder()
@@ -192,7 +193,12 @@ public struct SchemaBuilder: Sendable {
             throw SchemaError("view \(name) has no query: add view.as(\"select …\")")
         }
         let columns = view.columnNames.isEmpty ? "" : " (\(dialect.quoted(view.columnNames)))"
-        try await db.execute("\(verb) \(dialect.qualified(name, schema: schemaName))\(columns) as \(query)", file: file, line: line)
+        let qualifiedName = dialect.qualified(name, schema: schemaName)
+        let statements = verb.map { ["\($0) \(qualifiedName)\(columns) as \(query)"] }
+            ?? dialect.createOrReplaceView(qualifiedName, columns: columns, query: query)
+        for statement in statements {
+            try await db.execute(statement, file: file, line: line)
+        }
     }
 
     private func postgresOnly(_ operation: String, _ statement: String, file: String, line: Int) async throws {
