@@ -59,6 +59,12 @@ struct ExampleServiceTests {
         #expect(status.status == 0)
         #expect(status.stdout.contains("Pending: none"))
 
+        let rehearsal = try run("rollback", "--all", "--dry-run")
+        #expect(rehearsal.status == 0, "\(rehearsal)")
+        #expect(rehearsal.stdout.contains("-- 20240101000006_add_user_id_to_posts.swift (down)"))
+        #expect(rehearsal.stdout.contains("-- 20240101000002_add_user_email_index.sql (down)"))
+        #expect(try await catalog.foreignKeys("posts") == ["user_id -> users.id"], "the dry run changed nothing")
+
         let rollback = try run("rollback", "--all")
         #expect(rollback.status == 0, "\(rollback)")
         #expect(rollback.stdoutLines.dropFirst(2) == ArraySlice(Self.migrationNames.reversed()))
