@@ -123,6 +123,7 @@ private func loadMigrations(from directory: String, compiled: [Migration]) throw
     } catch let error as GodwitError where error.code == .migrationsDirectoryMissing && !compiled.isEmpty {
         files = []
     }
+    guard !compiled.isEmpty else { return files }
     let all = files + compiled
     try MigrationDirectory.checkUniqueStems(all.map(\.name).sorted(by: Migration.precedes), in: directory + " and the compiled Swift migrations")
     return all

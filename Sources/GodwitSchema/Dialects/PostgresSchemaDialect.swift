@@ -3,16 +3,9 @@ import GodwitCore
 /// Knex's PostgreSQL DDL: `serial primary key`, `varchar(255)`, `timestamptz`, constraints added with
 /// `alter table … add constraint`, indexes with `create index`.
 struct PostgresSchemaDialect: SchemaDialect {
-    func literal(_ value: DefaultValue) -> String {
-        switch value {
-        case .string(let text): stringLiteral(text)
-        case .integer(let number): String(number)
-        case .double(let number): String(number)
-        case .boolean(let flag): flag ? "true" : "false"
-        case .raw(let sql): sql
-        case .null: "null"
-        }
-    }
+    let sql: any SQLDialect
+
+    func booleanLiteral(_ value: Bool) -> String { value ? "true" : "false" }
 
     func regexMatch(_ column: String, pattern: String) -> String { "\(column) ~ \(stringLiteral(pattern))" }
 
@@ -129,9 +122,9 @@ struct PostgresSchemaDialect: SchemaDialect {
                 table: table, schema: schema)
         }
         if let index = column.indexKey {
-            statements.append(createIndex(
-                table: table, schema: schema, columns: [column.name], name: index.name, unique: false, predicate: nil,
-                indexType: nil))
+            statements += try self.statements(
+                for: .index(columns: [column.name], name: index.name, unique: false, predicate: nil, indexType: nil),
+                table: table, schema: schema)
         }
         if let key = column.foreignKey {
             statements += try self.statements(for: .foreign(key), table: table, schema: schema)

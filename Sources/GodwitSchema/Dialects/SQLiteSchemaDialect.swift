@@ -3,16 +3,9 @@ import GodwitCore
 /// Knex's SQLite DDL: `integer not null primary key autoincrement`, foreign keys inside `create table`,
 /// unique constraints as unique indexes, and a table rebuild for what SQLite's `ALTER TABLE` cannot do.
 struct SQLiteSchemaDialect: SchemaDialect {
-    func literal(_ value: DefaultValue) -> String {
-        switch value {
-        case .string(let text): stringLiteral(text)
-        case .integer(let number): String(number)
-        case .double(let number): String(number)
-        case .boolean(let flag): flag ? "1" : "0"
-        case .raw(let sql): sql
-        case .null: "null"
-        }
-    }
+    let sql: any SQLDialect
+
+    func booleanLiteral(_ value: Bool) -> String { value ? "1" : "0" }
 
     func regexMatch(_ column: String, pattern: String) -> String { "\(column) REGEXP \(stringLiteral(pattern))" }
 
@@ -78,7 +71,7 @@ struct SQLiteSchemaDialect: SchemaDialect {
     func alterTable(_ table: TableBuilder, schema: String?, on db: MigrationDatabase, file: String, line: Int) async throws {
         var pending: [TableCommand] = []
         for command in table.commands {
-            if command.isNativeOnSQLite {
+            if isNative(command) {
                 if !pending.isEmpty {
                     try await rebuild(table.name, schema: schema, applying: pending, on: db, file: file, line: line)
                     pending = []
@@ -109,9 +102,19 @@ struct SQLiteSchemaDialect: SchemaDialect {
         return rows.contains { $0.first?.text?.lowercased() == column.lowercased() }
     }
 
+    /// Whether SQLite does `command` with `ALTER TABLE`, `CREATE INDEX` or `DROP INDEX`; the rest needs the
+    /// table rebuilt.
+    private func isNative(_ command: TableCommand) -> Bool {
+        switch command {
+        case .renameColumn, .index, .dropIndex, .comment: true
+        case .column(let column): !column.isAlteration && !needsRebuildToAdd(column)
+        default: false
+        }
+    }
+
     /// Whether SQLite's `ALTER TABLE … ADD COLUMN` refuses this column (a key, `NOT NULL` without a default,
     /// a default that is not a constant) or it brings a foreign key, which Knex names as a table constraint.
-    static func needsRebuildToAdd(_ column: ColumnBuilder) -> Bool {
+    private func needsRebuildToAdd(_ column: ColumnBuilder) -> Bool {
         if column.type.isIncrements || column.primaryKey != nil || column.foreignKey != nil { return true }
         if column.isNotNull == true, column.defaultValue == nil || column.defaultValue == .null { return true }
         if case .raw = column.defaultValue { return true }

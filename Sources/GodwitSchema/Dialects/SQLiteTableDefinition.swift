@@ -9,7 +9,7 @@ struct SQLiteTableDefinition {
         var tokens: [String]
     }
 
-    /// What follows the table's name up to the column list (nothing, usually).
+    /// The columns, in order.
     var columns: [Column]
     /// Table constraints, as tokens.
     var constraints: [[String]]
@@ -39,8 +39,8 @@ struct SQLiteTableDefinition {
     private static let constraintKeywords: Set<String> = ["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"]
 
     /// The `CREATE TABLE` statement for this definition under `qualifiedName` (quoted already).
-    func createStatement(qualifiedName: String) -> String {
-        let items = columns.map { SQLiteTokens.join([SQLiteTokens.quote($0.name)] + $0.tokens) }
+    func createStatement(qualifiedName: String, quote: (String) -> String) -> String {
+        let items = columns.map { SQLiteTokens.join([quote($0.name)] + $0.tokens) }
             + constraints.map(SQLiteTokens.join)
         return "CREATE TABLE \(qualifiedName) (\(items.joined(separator: ", ")))"
             + (options.isEmpty ? "" : " " + SQLiteTokens.join(options))

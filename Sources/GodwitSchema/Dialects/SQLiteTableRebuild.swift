@@ -47,7 +47,7 @@ extension SQLiteSchemaDialect {
         let temporary = "_godwit_rebuild_\(table)"
         let columnList = copied.map(quote).joined(separator: ", ")
         var statements = [
-            definition.createStatement(qualifiedName: qualified(temporary, schema: schema)),
+            definition.createStatement(qualifiedName: qualified(temporary, schema: schema), quote: quote),
             "INSERT INTO \(qualified(temporary, schema: schema)) (\(columnList)) SELECT \(columnList) FROM \(qualifiedTable)",
             "DROP TABLE \(qualifiedTable)",
             // Renaming in legacy mode leaves views and triggers that name the table as they are.

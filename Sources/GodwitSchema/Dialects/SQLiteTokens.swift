@@ -97,10 +97,6 @@ enum SQLiteTokens {
         }
     }
 
-    static func quote(_ name: String) -> String {
-        "\"" + name.replacing("\"", with: "\"\"") + "\""
-    }
-
     private static func endOfQuoted(_ bytes: [UInt8], from start: Int) -> Int {
         let close = bytes[start] == UInt8(ascii: "[") ? UInt8(ascii: "]") : bytes[start]
         var index = start + 1

@@ -4,10 +4,10 @@ import GodwitCore
 ///
 /// ``SchemaBuilder`` picks the dialect that matches the connection's ``GodwitCore/SQLDialect``.
 protocol SchemaDialect: Sendable {
-    /// Quotes an identifier.
-    func quote(_ identifier: String) -> String
-    /// A default value or check value as a literal.
-    func literal(_ value: DefaultValue) -> String
+    /// The connection's dialect, which quotes identifiers.
+    var sql: any SQLDialect { get }
+    /// `true` or `false` as this database writes them in a default or a check.
+    func booleanLiteral(_ value: Bool) -> String
     /// `column` matches `pattern`, as a check expression.
     func regexMatch(_ column: String, pattern: String) -> String
     /// The column type, in this database's words.
@@ -26,13 +26,23 @@ protocol SchemaDialect: Sendable {
 }
 
 extension SchemaDialect {
+    func quote(_ identifier: String) -> String { sql.quote(identifier: identifier) }
+
+    /// A default value or check value as a literal.
+    func literal(_ value: DefaultValue) -> String {
+        switch value {
+        case .string(let text): stringLiteral(text)
+        case .integer(let number): String(number)
+        case .double(let number): String(number)
+        case .boolean(let flag): booleanLiteral(flag)
+        case .raw(let sql): sql
+        case .null: "null"
+        }
+    }
+
     /// `create or replace view`.
     func createOrReplaceView(_ qualifiedName: String, columns: String, query: String) -> [String] {
         ["create or replace view \(qualifiedName)\(columns) as \(query)"]
-    }
-
-    func quote(_ identifier: String) -> String {
-        "\"" + identifier.replacing("\"", with: "\"\"") + "\""
     }
 
     /// `"schema"."table"`, or `"table"`.
@@ -106,17 +116,13 @@ extension SchemaDialect {
         if let predicate { statement += " where \(predicate)" }
         return statement
     }
-
-    func literalNumber(_ value: Double) -> String {
-        value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String(value)
-    }
 }
 
 /// The schema dialect for a connection's SQL dialect.
 func schemaDialect(for dialect: any SQLDialect) throws -> any SchemaDialect {
     switch dialect.name {
-    case "PostgreSQL": PostgresSchemaDialect()
-    case "SQLite": SQLiteSchemaDialect()
+    case "PostgreSQL": PostgresSchemaDialect(sql: dialect)
+    case "SQLite": SQLiteSchemaDialect(sql: dialect)
     default: throw SchemaError("the schema builder does not know \(dialect.name)'s SQL: write the migration's SQL with db.execute")
     }
 }

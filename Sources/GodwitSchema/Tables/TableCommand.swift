@@ -14,14 +14,4 @@ enum TableCommand {
     case check(expression: String, name: String?)
     case dropChecks([String])
     case comment(String)
-
-    /// Whether SQLite can do it with `ALTER TABLE`, `CREATE INDEX` or `DROP INDEX`; the rest needs the
-    /// table rebuilt.
-    var isNativeOnSQLite: Bool {
-        switch self {
-        case .renameColumn, .index, .dropIndex, .comment: true
-        case .column(let column): !column.isAlteration && !SQLiteSchemaDialect.needsRebuildToAdd(column)
-        default: false
-        }
-    }
 }
