@@ -50,6 +50,11 @@ struct MigrateOptions: ParsableArguments {
         "How many times to retry after a table-lock timeout (default: GODWIT_DDL_RETRIES, else 3).", valueName: "count"))
     var ddlRetries: String?
 
+    @Option(name: .customLong("wait"), help: ArgumentHelp(
+        "Seconds to wait for the database to accept connections, retrying while it starts (default: GODWIT_WAIT_TIMEOUT, else no wait).",
+        valueName: "seconds"))
+    var wait: String?
+
     @Flag(name: .customLong("accept-edits"), help: "Accept changes to applied migration files: keep their new checksums.")
     var acceptEdits = false
 
@@ -69,6 +74,7 @@ struct MigrateOptions: ParsableArguments {
         overrides["GODWIT_LOCK_TIMEOUT"] = lockTimeout
         overrides["GODWIT_DDL_LOCK_TIMEOUT"] = ddlLockTimeout
         overrides["GODWIT_DDL_RETRIES"] = ddlRetries
+        overrides["GODWIT_WAIT_TIMEOUT"] = wait
         return overrides
     }
 
@@ -99,7 +105,11 @@ func withSession(
             Console.error("No database configured: using the SQLite file \(path) (set DATABASE_URL to change this)")
         }
         let migrations = try loadMigrations(from: configuration.migrationsDirectory, compiled: extraMigrations)
-        let connection = try await configuration.connect()
+        let connection = if let limit = configuration.waitTimeout {
+            try await configuration.connect(waitingUpTo: limit, report: Console.error)
+        } else {
+            try await configuration.connect()
+        }
         let migrator = Migrator(
             connection: connection, migrations: migrations, source: configuration.migrationsDirectory,
             schema: configuration.schema,

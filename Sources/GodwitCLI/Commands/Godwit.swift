@@ -12,7 +12,7 @@ public struct Godwit: AsyncParsableCommand {
         commandName: "godwit",
         abstract: "Database migrations for Swift, compatible with Knex's knex_migrations.",
         version: version,
-        subcommands: [Latest.self, Rollback.self, Up.self, Down.self, Status.self, List.self, Unlock.self, Make.self])
+        subcommands: [Latest.self, Rollback.self, Up.self, Down.self, Status.self, List.self, Unlock.self, Make.self, Wait.self])
 
     /// Migrations compiled into the executable, run together with the folder's SQL files.
     @TaskLocal static var extraMigrations: [Migration] = []

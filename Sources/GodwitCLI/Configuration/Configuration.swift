@@ -48,6 +48,9 @@ public struct Configuration: Sendable {
     public let schema: String?
     /// The folder of SQL migrations.
     public let migrationsDirectory: String
+    /// How long to wait for the database to accept connections (`--wait`, `GODWIT_WAIT_TIMEOUT`); `nil`:
+    /// not at all.
+    public let waitTimeout: Duration?
     /// The folder `make --swift` writes to (`GODWIT_SWIFT_MIGRATIONS_DIR`); `nil`: not set.
     public let swiftMigrationsDirectory: String?
     /// Lock waits and retries: `GODWIT_LOCK_TIMEOUT`, `GODWIT_DDL_LOCK_TIMEOUT`, `GODWIT_DDL_RETRIES`,
@@ -143,6 +146,7 @@ public struct Configuration: Sendable {
         return Configuration(
             environment: environment, database: database, databaseSource: source, schema: schema,
             migrationsDirectory: nonEmpty(migrationsDirectory) ?? lookup("GODWIT_MIGRATIONS_DIR") ?? "migrations",
+            waitTimeout: try seconds(lookup, "GODWIT_WAIT_TIMEOUT", flag: "--wait"),
             swiftMigrationsDirectory: nonEmpty(lookup("GODWIT_SWIFT_MIGRATIONS_DIR")),
             migratorSettings: settings)
     }

@@ -26,3 +26,17 @@ public enum ConnectionProblem: Sendable, Equatable {
     /// Certificate verification was asked for without a CA certificate to verify against.
     case missingRootCertificate(path: String?)
 }
+
+extension ConnectionProblem {
+    /// Whether the problem may go away by itself while a server or its network comes up (a container
+    /// starting): nothing listens yet, no route yet, no DNS name yet, no answer yet. A wrong password, a
+    /// missing database or a TLS mismatch will not: waiting for them is pointless.
+    public var mayPass: Bool {
+        switch self {
+        case .refused, .unreachable, .timeout, .unknownHost: true
+        case .authentication, .databaseMissing, .tlsNotOffered, .tlsRequiredByServer, .untrustedCertificate,
+            .certificateHostMismatch, .missingRootCertificate:
+            false
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import GodwitCore
+
+extension Configuration {
+    /// Connects, retrying with growing pauses (0.25 s doubling up to 2 s) while the failure may pass by
+    /// itself (the server is starting, its port or name is not up yet), for up to `limit`. Each failed
+    /// attempt is reported through `report`. A failure that waiting cannot cure (a wrong password) is thrown
+    /// at once.
+    ///
+    /// - Throws: ``GodwitError`` `.connection`: the last failure, and how long it waited.
+    func connect(waitingUpTo limit: Duration, report: (String) -> Void) async throws -> any DatabaseConnection {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var pause = Duration.milliseconds(250)
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await connect()
+            } catch let error as GodwitError {
+                let waited = clock.now - start
+                guard Configuration.mayPass(error) else { throw error }
+                guard waited < limit else {
+                    throw GodwitError(
+                        code: error.code,
+                        summary: "gave up waiting for the database after \(Configuration.seconds(waited)) s (\(attempt) attempts): \(error.summary)",
+                        details: error.details + ["wait longer with --wait SECONDS / GODWIT_WAIT_TIMEOUT (godwit wait: --timeout)"],
+                        databaseError: error.databaseError)
+                }
+                report("waiting for the database (attempt \(attempt), \(Configuration.seconds(waited)) s of \(Configuration.seconds(limit)) s): \(error.databaseError?.message ?? error.summary)")
+                try await Task.sleep(for: min(pause, limit - waited))
+                pause = min(pause * 2, .seconds(2))
+            }
+        }
+    }
+
+    /// Whether a failed connection may succeed later: the driver's classification, or PostgreSQL saying it
+    /// is starting up, shutting down or full (SQLSTATE 57P03, 53300).
+    private static func mayPass(_ error: GodwitError) -> Bool {
+        guard let databaseError = error.databaseError else { return false }
+        if let problem = databaseError.connectionProblem { return problem.mayPass }
+        if let state = databaseError.sqlState { return state == "57P03" || state == "53300" }
+        let message = databaseError.message
+        return message.contains("is starting up") || message.contains("is shutting down")
+            || message.contains("too many clients")
+    }
+
+    private static func seconds(_ duration: Duration) -> String {
+        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        return "\(milliseconds / 1000).\(milliseconds % 1000 / 100)"
+    }
+}
