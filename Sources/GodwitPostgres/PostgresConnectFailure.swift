@@ -41,6 +41,13 @@ enum PostgresConnectFailure {
         }
         if let host = quoted(after: "could not translate host name \"") { return .unknownHost(host) }
         if reason.contains("Connection refused") { return .refused }
+        let unavailable = [
+            "the database system is starting up", "the database system is not yet accepting connections",
+            "the database system is in recovery mode", "the database system is shutting down",
+            "too many clients already", "remaining connection slots are reserved",
+            "no more connections allowed",  // PgBouncer at max_client_conn
+        ]
+        if let phrase = unavailable.first(where: reason.contains) { return .unavailable(reason: phrase) }
         if reason.contains("No route to host") || reason.contains("Network is unreachable") { return .unreachable }
         if reason.contains("timeout expired") { return .timeout(seconds: settings.value("connect_timeout").flatMap { Int($0) }) }
         if let database = quoted(after: "database \""), reason.hasSuffix("does not exist") {

@@ -32,4 +32,10 @@ public final class SilentListener: @unchecked Sendable {
     deinit {
         close(descriptor)
     }
+
+    /// A port on 127.0.0.1 that nothing listens on (free when asked; the kernel hands out ports in turn, so
+    /// it stays free for a test's lifetime in practice).
+    public static func freePort() throws -> Int {
+        try SilentListener().port
+    }
 }

@@ -7,6 +7,8 @@
 #                                               holds @ : / ? # % so URL escaping is tested for real
 #   GODWIT_PGBOUNCER_PORT, GODWIT_TEST_PGBOUNCER_URL   PgBouncer (pool_mode = transaction), TLS on both sides
 #   GODWIT_TEST_PLAIN_POOLER_URL    a second PgBouncer in session mode that offers clients no TLS
+#   GODWIT_PG_TEMPLATE_DATA         a stopped copy of the fresh cluster (same password and TLS files, no
+#                                   TLS-only role): tests copy it and start the copy late, on a port of their own
 # godwit_postgres_stop stops both and removes their files.
 GODWIT_PG_BIN=${GODWIT_PG_BIN:-/usr/lib/postgresql/15/bin}
 
@@ -64,6 +66,8 @@ CONF
   { printf 'hostssl all %s 127.0.0.1/32 scram-sha-256\nhost all %s 127.0.0.1/32 reject\n' "$GODWIT_TLS_ROLE" "$GODWIT_TLS_ROLE"
     cat "$GODWIT_PG_DIR/data/pg_hba.conf"; } >"$GODWIT_PG_DIR/hba" && mv "$GODWIT_PG_DIR/hba" "$GODWIT_PG_DIR/data/pg_hba.conf"
   [[ $(id -u) == 0 ]] && chown postgres: "$GODWIT_PG_DIR/data/pg_hba.conf"
+  GODWIT_PG_TEMPLATE_DATA="$GODWIT_PG_DIR/template-data"
+  cp -a "$GODWIT_PG_DIR/data" "$GODWIT_PG_TEMPLATE_DATA"
   godwit_as_postgres "$GODWIT_PG_BIN/pg_ctl" -D "$GODWIT_PG_DIR/data" -l "$GODWIT_PG_DIR/server.log" -w -t 60 start >/dev/null
   PGPASSWORD=$GODWIT_PG_PASSWORD psql -h "$GODWIT_PG_DIR" -p "$GODWIT_PG_PORT" -U postgres -d postgres -qAt \
     -v role="$GODWIT_TLS_ROLE" -v password="$GODWIT_TLS_ROLE_PASSWORD" <<'SQL' >/dev/null
@@ -76,7 +80,7 @@ SQL
   GODWIT_TEST_POSTGRES_URL="postgres://postgres:$GODWIT_PG_PASSWORD@127.0.0.1:$GODWIT_PG_PORT/postgres?sslmode=require"
   GODWIT_TEST_PGBOUNCER_URL="postgres://postgres:$GODWIT_PG_PASSWORD@127.0.0.1:$GODWIT_PGBOUNCER_PORT/postgres?sslmode=require"
   export GODWIT_PG_DIR GODWIT_PG_PORT GODWIT_PG_PASSWORD GODWIT_TEST_POSTGRES_URL GODWIT_PG_CA GODWIT_PG_OTHER_CA
-  export GODWIT_TLS_ROLE GODWIT_TLS_ROLE_PASSWORD GODWIT_PGBOUNCER_PORT GODWIT_TEST_PGBOUNCER_URL GODWIT_TEST_PLAIN_POOLER_URL
+  export GODWIT_PG_TEMPLATE_DATA GODWIT_TLS_ROLE GODWIT_TLS_ROLE_PASSWORD GODWIT_PGBOUNCER_PORT GODWIT_TEST_PGBOUNCER_URL GODWIT_TEST_PLAIN_POOLER_URL
   echo "PostgreSQL 15 on 127.0.0.1:$GODWIT_PG_PORT (SCRAM, TLS), PgBouncer (transaction mode) on $GODWIT_PGBOUNCER_PORT, files in $GODWIT_PG_DIR" >&2
 }
 
@@ -128,6 +132,10 @@ godwit_postgres_stop() {
   for pidfile in "$GODWIT_PG_DIR"/*/pgbouncer.pid; do
     [[ -f $pidfile ]] && kill "$(cat "$pidfile")" 2>/dev/null || true
   done
-  godwit_as_postgres "$GODWIT_PG_BIN/pg_ctl" -D "$GODWIT_PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+  local data
+  # The server, and any late copy a killed test run left running.
+  for data in "$GODWIT_PG_DIR/data" "$GODWIT_PG_DIR"/late-*/data; do
+    [[ -f $data/postmaster.pid ]] && godwit_as_postgres "$GODWIT_PG_BIN/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
+  done
   rm -rf "$GODWIT_PG_DIR"
 }

@@ -41,6 +41,8 @@ extension Configuration {
             return "no such host '\(host)': check \(setting("SUPABASE_DB_HOST", "host"))"
         case .refused:
             return "nothing accepts connections there: is the server running, and is \(setting("SUPABASE_DB_PORT", "port")) right? (Supabase: 5432 direct or session pooler, 6543 transaction pooler)"
+        case .unavailable:
+            return "the server is up but not taking connections yet (starting, recovering, shutting down or full): --wait SECONDS / GODWIT_WAIT_TIMEOUT retries until it is"
         case .unreachable:
             return "the host cannot be reached from here: check \(setting("SUPABASE_DB_HOST", "host")) and the network (Supabase's direct host is IPv6-only without the IPv4 add-on; its pooler has IPv4)"
         case .timeout(let seconds):

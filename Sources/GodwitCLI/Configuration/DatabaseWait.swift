@@ -33,15 +33,9 @@ extension Configuration {
         }
     }
 
-    /// Whether a failed connection may succeed later: the driver's classification, or PostgreSQL saying it
-    /// is starting up, shutting down or full (SQLSTATE 57P03, 53300).
+    /// Whether a failed connection may succeed later, by the driver's classification of it.
     private static func mayPass(_ error: GodwitError) -> Bool {
-        guard let databaseError = error.databaseError else { return false }
-        if let problem = databaseError.connectionProblem { return problem.mayPass }
-        if let state = databaseError.sqlState { return state == "57P03" || state == "53300" }
-        let message = databaseError.message
-        return message.contains("is starting up") || message.contains("is shutting down")
-            || message.contains("too many clients")
+        error.databaseError?.connectionProblem?.mayPass ?? false
     }
 
     private static func seconds(_ duration: Duration) -> String {

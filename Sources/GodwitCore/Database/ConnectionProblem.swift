@@ -9,6 +9,9 @@ public enum ConnectionProblem: Sendable, Equatable {
     case unknownHost(String)
     /// The host answered that nothing listens on the port.
     case refused
+    /// The server answered but cannot take the connection yet: it is starting up, recovering, shutting
+    /// down, or out of connection slots. `reason` is the server's own words.
+    case unavailable(reason: String)
     /// The host is not reachable (no route, network down).
     case unreachable
     /// No answer within the connect timeout.
@@ -29,11 +32,11 @@ public enum ConnectionProblem: Sendable, Equatable {
 
 extension ConnectionProblem {
     /// Whether the problem may go away by itself while a server or its network comes up (a container
-    /// starting): nothing listens yet, no route yet, no DNS name yet, no answer yet. A wrong password, a
+    /// starting): nothing listens yet, the server is still starting, no route yet, no DNS name yet, no answer yet. A wrong password, a
     /// missing database or a TLS mismatch will not: waiting for them is pointless.
     public var mayPass: Bool {
         switch self {
-        case .refused, .unreachable, .timeout, .unknownHost: true
+        case .refused, .unavailable, .unreachable, .timeout, .unknownHost: true
         case .authentication, .databaseMissing, .tlsNotOffered, .tlsRequiredByServer, .untrustedCertificate,
             .certificateHostMismatch, .missingRootCertificate:
             false

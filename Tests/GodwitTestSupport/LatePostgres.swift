@@ -1,0 +1,96 @@
+import Foundation
+
+/// A PostgreSQL server of its own that is not running until the test says: a container's database that
+/// comes up after the app's container. A copy of the stopped template cluster scripts/lib/postgres.sh made
+/// (`GODWIT_PG_TEMPLATE_DATA`: same password and TLS files), on a free port. While it is down, the port
+/// refuses connections; while it starts, the server answers "the database system is starting up".
+public final class LatePostgres: @unchecked Sendable {
+    // @unchecked: used by one test task; `stop` is idempotent.
+    /// The port it listens on once started.
+    public let port: Int
+    private let folder: URL
+    private var started = false
+
+    /// Copies the template cluster; the server is not started.
+    public init() throws {
+        let template = try TestDatabase.testSetting("GODWIT_PG_TEMPLATE_DATA")
+        let clusters = URL(fileURLWithPath: template).deletingLastPathComponent()
+        folder = clusters.appendingPathComponent("late-\(UUID().uuidString.prefix(8))")
+        port = try SilentListener.freePort()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
+        try LatePostgres.run("/bin/cp", ["-a", template, folder.appendingPathComponent("data").path])
+        if getuid() == 0 {
+            try LatePostgres.run("/bin/chown", ["-R", "postgres:", folder.path])
+        }
+    }
+
+    /// A URL for the `postgres` superuser on this server (TLS required, as the main test server's).
+    public func url(database: String = "postgres") throws -> String {
+        let password = try TestDatabase.testSetting("GODWIT_PG_PASSWORD")
+        return "postgres://postgres:\(password)@127.0.0.1:\(port)/\(database)?sslmode=require"
+    }
+
+    /// Its `postgres` database as a test database, with a new folder for migrations.
+    public func database() throws -> TestDatabase {
+        TestDatabase(kind: .postgres, url: try url(), folder: try TestFolder.make())
+    }
+
+    /// Starts the server without waiting for it to accept connections.
+    public func start() throws {
+        started = true
+        try pgCtl(["start", "-W", "-o", "-p \(port) -k \(folder.path)", "-l", folder.appendingPathComponent("server.log").path])
+    }
+
+    /// Stops the server at once (if it runs) and removes its files.
+    public func stop() {
+        // A server started a moment ago may not have written its pid file yet: pg_ctl then finds none.
+        var attempts = 0
+        while started, (try? pgCtl(["stop", "-m", "immediate", "-w"])) == nil, attempts < 50 {
+            attempts += 1
+            usleep(100_000)
+        }
+        started = false
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    deinit { stop() }
+
+    private func pgCtl(_ arguments: [String]) throws {
+        guard FileManager.default.fileExists(atPath: folder.path) else { return }
+        let pgCtl = (ProcessInfo.processInfo.environment["GODWIT_PG_BIN"] ?? "/usr/lib/postgresql/15/bin") + "/pg_ctl"
+        let command = [pgCtl, "-D", folder.appendingPathComponent("data").path] + arguments
+        if getuid() == 0 {
+            try LatePostgres.run("/usr/sbin/runuser", ["-u", "postgres", "--"] + command)
+        } else {
+            try LatePostgres.run(command[0], Array(command.dropFirst()))
+        }
+    }
+
+    /// Runs a helper program to its end with no inherited descriptors but /dev/null on 0, 1 and 2.
+    /// Not `Process`: it notices a child's end when every holder of a descriptor it passes has closed it,
+    /// and the server `pg_ctl start` leaves running would hold it (and the test runner's output) for good.
+    private static func run(_ executable: String, _ arguments: [String]) throws {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for descriptor: Int32 in 0...2 {
+            posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
+        }
+        // glibc ≥ 2.34 has it; Swift's Glibc module does not declare it.
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else {
+            throw TestSetupError("this C library has no posix_spawn_file_actions_addclosefrom_np")
+        }
+        _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw TestSetupError("cannot start \(executable): errno \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        guard status == 0 else {
+            throw TestSetupError("\(executable) \(arguments.joined(separator: " ")) failed with wait status \(status)")
+        }
+    }
+}
