@@ -28,11 +28,23 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
     public let dialect: any SQLDialect = PostgresDialect()
     /// The settings this connection was opened with (no password).
     public let settings: PostgresConnectionSettings
+    /// libpq's cancel request for this connection: usable from any thread while the connection is open.
+    private let cancelRequest: OpaquePointer?
+    private let interrupter: StatementInterrupter?
 
     private init(connection: OpaquePointer, settings: PostgresConnectionSettings, queue: DispatchQueue) {
         self.connection = connection
         self.settings = settings
         self.queue = queue
+        let cancelRequest = PQgetCancel(connection)
+        self.cancelRequest = cancelRequest
+        // A cancelled task's statement ends with SQLSTATE 57014 ("canceling statement due to user request").
+        self.interrupter = cancelRequest.map {
+            StatementInterrupter(handle: $0) { request in
+                var reason = [CChar](repeating: 0, count: 256)
+                _ = PQcancel(request, &reason, Int32(reason.count))
+            }
+        }
     }
 
     /// Opens a connection.
@@ -76,6 +88,7 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
     }
 
     deinit {
+        PQfreeCancel(cancelRequest)
         PQfinish(connection)
     }
 
@@ -205,10 +218,14 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
         return rows
     }
 
+    /// Runs `work` on the connection's queue; cancelling the calling task cancels the running statement.
     func onQueue<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try work() }) }
+        guard let interrupter else {
+            return try await withCheckedThrowingContinuation { continuation in
+                queue.async { continuation.resume(with: Result { try work() }) }
+            }
         }
+        return try await interrupter.run(on: queue, work)
     }
 }
 

@@ -48,6 +48,10 @@ public struct PostgresDialect: SQLDialect {
         error.sqlState == "55P03"
     }
 
+    public func isCancellation(_ error: DatabaseError) -> Bool {
+        error.sqlState == "57014"
+    }
+
     public var wrapsStatementsOutsideTransactions: Bool { true }
 
     public func isRefusedInTransaction(_ error: DatabaseError) -> Bool {

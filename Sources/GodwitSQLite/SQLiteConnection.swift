@@ -18,10 +18,14 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
     public let path: String
     public let dialect: any SQLDialect = SQLiteDialect()
 
+    private let interrupter: StatementInterrupter
+
     private init(handle: OpaquePointer, path: String) {
         self.handle = handle
         self.path = path
         self.queue = DispatchQueue(label: "godwit.sqlite")
+        // A cancelled task's statement ends with SQLITE_INTERRUPT.
+        self.interrupter = StatementInterrupter(handle: handle) { sqlite3_interrupt($0) }
     }
 
     /// Opens (creating if needed) the database file at `path`.
@@ -148,12 +152,12 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
             isConnectionFailure: [SQLITE_CANTOPEN, SQLITE_NOTADB, SQLITE_CORRUPT].contains(status & 0xFF))
     }
 
+    /// Runs `work` on the connection's queue; cancelling the calling task interrupts the running statement.
     private func onQueue<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try work() }) }
-        }
+        try await interrupter.run(on: queue, work)
     }
 
     /// SQLite copies bound text at once (`SQLITE_TRANSIENT`).
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 }
+

@@ -42,6 +42,10 @@ public struct SQLiteDialect: SQLDialect {
         [SQLITE_BUSY, SQLITE_LOCKED].contains((error.resultCode ?? 0) & 0xFF)
     }
 
+    public func isCancellation(_ error: DatabaseError) -> Bool {
+        (error.resultCode ?? 0) & 0xFF == SQLITE_INTERRUPT
+    }
+
     /// `PRAGMA foreign_keys`, the usual reason for `transaction:false` on SQLite, does nothing inside a
     /// transaction: statements run alone.
     public var wrapsStatementsOutsideTransactions: Bool { false }

@@ -52,7 +52,12 @@ public final class RunningGodwit: @unchecked Sendable {
 
     /// Sends SIGKILL: the process dies at once, with no chance to clean up.
     public func kill() {
-        Foundation.kill(process.processIdentifier, SIGKILL)
+        send(SIGKILL)
+    }
+
+    /// Sends a signal: SIGTERM as `docker stop` does, SIGINT as Ctrl-C does.
+    public func send(_ signal: Int32) {
+        Foundation.kill(process.processIdentifier, signal)
     }
 
     /// Waits for the process to end and returns what it printed.

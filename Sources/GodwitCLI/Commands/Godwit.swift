@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GodwitCore
 
 /// The `godwit` command line: Knex's migration commands for SQL (and compiled Swift) migrations.
@@ -21,8 +22,27 @@ public struct Godwit: AsyncParsableCommand {
 
     public init() {}
 
+    /// Parses the program's arguments and runs the command; SIGTERM or SIGINT stops it cleanly (see
+    /// ``main(migrations:swiftMigrationsDirectory:)``).
+    public static func main() async {
+        do {
+            var command = try await asyncParseAsRoot()
+            if let asyncCommand = command as? any AsyncParsableCommand {
+                try await StopSignals.run(asyncCommand)
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     /// Runs the command line with migrations compiled into the calling executable, which form one
     /// sequence with the folder's SQL files, ordered by name.
+    ///
+    /// The first SIGTERM or SIGINT cancels the command: the running statement is cancelled, the batch's
+    /// transaction rolls back, the lock is freed, and the process exits with 128 + the signal's number
+    /// after saying what was kept. A second one ends the process at once.
     ///
     /// With the Godwit plugin on the target, pass what it generates:
     ///

@@ -27,7 +27,11 @@ extension Configuration {
                         databaseError: error.databaseError)
                 }
                 report("waiting for the database (attempt \(attempt), \(Configuration.seconds(waited)) s of \(Configuration.seconds(limit)) s): \(error.databaseError?.message ?? error.summary)")
-                try await Task.sleep(for: min(pause, limit - waited))
+                do {
+                    try await Task.sleep(for: min(pause, limit - waited))
+                } catch is CancellationError {
+                    throw GodwitError.cancelled("while waiting for the database", consequence: "nothing was run")
+                }
                 pause = min(pause * 2, .seconds(2))
             }
         }

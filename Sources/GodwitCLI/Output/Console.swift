@@ -6,24 +6,37 @@ import Musl
 import Darwin
 #endif
 
-/// Where the CLI writes: results to standard output, notes and errors to standard error.
+/// Where the CLI writes: results to standard output, notes and errors to standard error, each line with
+/// one write(2), unbuffered, so that both streams stay in order in a container's log and nothing is lost
+/// if the process is ended.
 enum Console {
     /// Writes a line to standard output.
     static func out(_ line: String) {
-        print(line)
+        write(line, to: 1)
     }
 
     /// Writes a line to standard error.
     static func error(_ line: String) {
-        // write(2) on the descriptor: unbuffered, and no shared `stderr` global for Swift 6 to object to.
+        write(line, to: 2)
+    }
+
+    private static func write(_ line: String, to descriptor: Int32) {
         var text = line + "\n"
         text.withUTF8 { bytes in
             var offset = 0
             while offset < bytes.count {
-                let written = write(2, bytes.baseAddress! + offset, bytes.count - offset)
+                let written = systemWrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
                 if written <= 0 { return }
                 offset += written
             }
         }
     }
 }
+
+#if canImport(Glibc)
+private let systemWrite = Glibc.write
+#elseif canImport(Musl)
+private let systemWrite = Musl.write
+#elseif canImport(Darwin)
+private let systemWrite = Darwin.write
+#endif

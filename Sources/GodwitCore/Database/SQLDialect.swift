@@ -40,6 +40,10 @@ public protocol SQLDialect: Sendable {
     /// Whether `error` means a lock could not be had in time (PostgreSQL's `lock_not_available`, 55P03).
     func isLockNotAvailable(_ error: DatabaseError) -> Bool
 
+    /// Whether `error` says the statement was stopped on request (PostgreSQL's `query_canceled`, 57014, after
+    /// `PQcancel`; SQLite's `SQLITE_INTERRUPT`): the task that ran it was cancelled.
+    func isCancellation(_ error: DatabaseError) -> Bool
+
     /// Whether a `transaction:false` statement is first tried in a transaction of its own together with the
     /// record of its progress, so that an interruption never leaves it done but unrecorded. A statement the
     /// database refuses there (``isRefusedInTransaction(_:)``) then runs alone. `false` where wrapping could

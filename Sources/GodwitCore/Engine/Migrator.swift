@@ -239,6 +239,27 @@ public struct Migrator: Sendable {
             return try await migrateOnce(direction, options, planner: planner)
         } catch let error as GodwitError where error.code == .interruptedMigration {
             throw await naming(invalidIndexesIn: error)
+        } catch let error as GodwitError
+            where Task.isCancelled && error.databaseError.map(connection.dialect.isCancellation) == true
+        {
+            // The statement the cancellation stopped: the failure it caused is the cancellation.
+            throw await naming(invalidIndexesIn: error.asCancellation())
+        }
+    }
+
+    /// Throws ``GodwitError/Code/cancelled`` if the run's task was cancelled: called between migrations,
+    /// where stopping loses nothing that `consequence` does not say.
+    private func stopIfCancelled(before name: String, consequence: @autoclosure () -> String) throws {
+        guard Task.isCancelled else { return }
+        throw GodwitError.cancelled("before \(name)", consequence: consequence())
+    }
+
+    /// Sleeps; a cancellation ends the sleep with ``GodwitError/Code/cancelled``.
+    private func pause(for duration: Duration, waitingFor what: String, consequence: String) async throws {
+        do {
+            try await Task.sleep(for: duration)
+        } catch is CancellationError {
+            throw GodwitError.cancelled("while waiting for \(what)", consequence: consequence)
         }
     }
 
@@ -312,6 +333,7 @@ public struct Migrator: Sendable {
                 guard plan.isSingleTransaction else { return nil }
                 try await boundLockWaits()
                 for step in plan.steps {
+                    try stopIfCancelled(before: step.migration.name, consequence: nothingApplied)
                     try await run(step, consequence: nothingApplied)
                 }
                 try await bookkeep(plan.steps, of: plan, state: state, options: options)
@@ -366,6 +388,9 @@ public struct Migrator: Sendable {
         for (index, step) in plan.steps.enumerated() {
             try await lease?.check()
             let rest = plan.steps[(index + 1)...].map(\.migration.name)
+            try stopIfCancelled(
+                before: step.migration.name,
+                consequence: Migrator.stoppedConsequence(plan: plan, done: done, notRun: [step.migration.name] + rest))
             let consequence = Migrator.partialConsequence(plan: plan, done: done, step: step, notRun: rest)
             if step.script.runsInTransaction {
                 try await retryingLockTimeouts(what: step.migration.name) {
@@ -600,6 +625,8 @@ public struct Migrator: Sendable {
                 site: failure.site.description, error: failure.error, consequence: consequence())
         } catch let error as GodwitError {
             throw error
+        } catch is CancellationError {
+            throw GodwitError.cancelled("in \(step.migration.name)", consequence: consequence())
         } catch {
             throw GodwitError.swiftMigrationFailed(
                 step.migration, direction: direction.rawValue, thrown: error, consequence: consequence())
@@ -635,7 +662,9 @@ public struct Migrator: Sendable {
                 logger.notice("another runner holds the migration lock; waiting up to \(settings.lockTimeout.components.seconds) s")
             }
             let jittered = pause * Double.random(in: 0.5...1.0)
-            try await Task.sleep(for: min(jittered, settings.lockTimeout - waited))
+            try await self.pause(
+                for: min(jittered, settings.lockTimeout - waited), waitingFor: "the migration lock",
+                consequence: "nothing was applied: this runner never held the lock")
             pause = min(pause * 2, .seconds(1))
         }
     }
@@ -694,7 +723,8 @@ public struct Migrator: Sendable {
                 let pause = Duration.milliseconds(500) * (1 << (attempt - 1)) * Double.random(in: 0.8...1.2)
                 logger.notice(
                     "\(error.summary): a statement waited too long for a table lock (\(error.databaseError?.message ?? "")); retrying \(what) in \(pause.components.seconds).\(pause.components.attoseconds / 100_000_000_000_000_000) s (retry \(attempt) of \(settings.ddlRetries))")
-                try await Task.sleep(for: pause)
+                try await self.pause(
+                    for: pause, waitingFor: "a retry", consequence: error.details.last ?? "nothing more was run")
             }
         }
     }
@@ -762,6 +792,11 @@ public struct Migrator: Sendable {
             consequence, completed,
             "check the database, then either keep what completed and run the rest with 'godwit \(command) --resume' (statements \(index + 1)–\(count)), or undo it by hand and run it all again with 'godwit \(command) --restart'",
         ].joined(separator: "; ")
+    }
+
+    private static func stoppedConsequence(plan: Plan, done: [String], notRun: [String]) -> String {
+        let verb = plan.direction == .up ? "applied" : "rolled back"
+        return "\(verb) before the stop and kept: \(done.isEmpty ? "none" : done.joined(separator: ", ")); not run: \(notRun.joined(separator: ", ")); the lock is free"
     }
 
     private static func partialConsequence(plan: Plan, done: [String], step: Plan.Step, notRun: [String]) -> String {

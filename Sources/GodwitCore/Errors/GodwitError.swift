@@ -12,7 +12,7 @@ public struct GodwitError: Error, Sendable, CustomStringConvertible {
             case migrationFailed, invalidMigrationFile, invalidMigrationName, duplicateMigrationStem
             case migrationsDirectoryMissing, migrationsDirectoryIsFile, cannotRead, cannotWrite
             case missingMigrationFiles, irreversibleMigration, unknownMigration, locked
-            case editedMigrations, interruptedMigration
+            case editedMigrations, interruptedMigration, cancelled
             case configuration, connection, transaction
         }
 
@@ -48,6 +48,9 @@ public struct GodwitError: Error, Sendable, CustomStringConvertible {
         public static let editedMigrations = Code(.editedMigrations)
         /// A migration that runs outside a transaction did not finish; the user must say how to go on.
         public static let interruptedMigration = Code(.interruptedMigration)
+        /// The run was cancelled (its task, e.g. on SIGTERM or an app's shutdown) and stopped at a safe point:
+        /// the running statement was cancelled and the batch rolled back, or a wait ended.
+        public static let cancelled = Code(.cancelled)
         /// The configuration is incomplete or malformed.
         public static let configuration = Code(.configuration)
         /// The database could not be reached or refused the connection.
@@ -208,6 +211,18 @@ extension GodwitError {
         return GodwitError(
             code: .interruptedMigration, summary: "\(entry.name) did not finish \(entry.direction.activity)",
             details: details)
+    }
+
+    /// The run's task was cancelled: `consequence` says what was kept.
+    public static func cancelled(_ what: String, consequence: String) -> GodwitError {
+        GodwitError(code: .cancelled, summary: "stopped on request \(what)", details: [consequence])
+    }
+
+    /// A failure caused by the cancellation (the statement it cancelled, say) as a cancellation: its
+    /// details (file, statement, what was kept) stay.
+    func asCancellation() -> GodwitError {
+        code == .cancelled ? self : GodwitError(
+            code: .cancelled, summary: "stopped on request: \(summary)", details: details, databaseError: databaseError)
     }
 
     static func lockTimeout(waited: Duration, holder: String, details more: [String]) -> GodwitError {

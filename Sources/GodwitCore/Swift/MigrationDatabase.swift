@@ -154,6 +154,8 @@ public struct MigrationDatabase: Sendable {
             await collector.add(sql, bindings)
             return []
         case .direct:
+            // In a transaction, stopping between statements loses nothing: the batch rolls back.
+            try Task.checkCancellation()
             return try await run(sql, bindings, returnsRows: returnsRows, at: site)
         case .rehearsal(let collector):
             await collector.add(sql, bindings)
