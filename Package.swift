@@ -18,12 +18,15 @@ let package = Package(
         .library(name: "GodwitSchema", targets: ["GodwitSchema"]),
         .library(name: "GodwitPostgres", targets: ["GodwitPostgres"]),
         .library(name: "GodwitSQLite", targets: ["GodwitSQLite"]),
+        .library(name: "GodwitConfiguration", targets: ["GodwitConfiguration"]),
         .library(name: "GodwitCLI", targets: ["GodwitCLI"]),
+        .library(name: "GodwitService", targets: ["GodwitService"]),
         .plugin(name: "GodwitMigrationsPlugin", targets: ["GodwitMigrationsPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
@@ -47,11 +50,23 @@ let package = Package(
             dependencies: ["GodwitCore", "CSQLite"],
             swiftSettings: strictSettings),
         .target(
+            name: "GodwitConfiguration",
+            dependencies: ["GodwitCore", "GodwitPostgres", "GodwitSQLite"],
+            swiftSettings: strictSettings),
+        .target(
             name: "GodwitCLI",
             dependencies: [
-                "GodwitCore", "GodwitPostgres", "GodwitSQLite",
+                "GodwitCore", "GodwitConfiguration", "GodwitPostgres", "GodwitSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings),
+        .target(
+            name: "GodwitService",
+            dependencies: [
+                "GodwitCore", "GodwitConfiguration",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings),
         .executableTarget(
@@ -81,7 +96,7 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "GodwitCLITests",
-            dependencies: ["GodwitCore", "GodwitCLI", "GodwitPostgres", "GodwitTestSupport"],
+            dependencies: ["GodwitCore", "GodwitConfiguration", "GodwitPostgres", "GodwitTestSupport"],
             swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]

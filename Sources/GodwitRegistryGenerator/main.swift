@@ -72,14 +72,15 @@ let generated = """
     \(problems.joined(separator: "\n"))
 
     /// The Swift migrations of this target, ordered by name, recorded in knex_migrations under their file names.
-    enum GodwitMigrations {
+    /// Public, so that a library target of migrations can serve both a `migrate` tool and the app.
+    public enum GodwitMigrations {
         /// Every Swift migration of the target.
-        static let all: [Migration] = [
+        public static let all: [Migration] = [
     \(entries.joined(separator: "\n"))
         ]
 
         /// The folder that `make --swift` writes new migrations to, relative to the package.
-        static let directory = \(literal(relative(directory)))
+        public static let directory = \(literal(relative(directory)))
     }
 
     """

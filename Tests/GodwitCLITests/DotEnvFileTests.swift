@@ -1,4 +1,4 @@
-@testable import GodwitCLI
+@testable import GodwitConfiguration
 import GodwitCore
 import Testing
 

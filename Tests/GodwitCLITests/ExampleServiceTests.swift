@@ -88,7 +88,7 @@ struct ExampleServiceTests {
             #"UPDATE "knex_migrations_godwit" SET "checksum" = 'edited' WHERE "name" = '20240101000004_add_phone_to_users.swift'"#)
         let edited = try runGodwit(["latest"], in: folder, environment: ["DATABASE_URL": database.url], executable: migrate)
         #expect(edited.status == 1)
-        #expect(edited.stderr.contains("Sources/migrate/Migrations/20240101000004_add_phone_to_users.swift"))
+        #expect(edited.stderr.contains("Sources/ServiceMigrations/Migrations/20240101000004_add_phone_to_users.swift"))
     }
 }
 
@@ -101,7 +101,8 @@ struct SwiftMakeTests {
         let repository = example.deletingLastPathComponent().deletingLastPathComponent()
         let copy = try TestFolder.make().appendingPathComponent("service")
         try FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
-        for item in ["Package.swift", "Sources", "migrations"] {
+        for item in ["Package.swift", "Package.resolved", "Sources", "migrations"]
+        where FileManager.default.fileExists(atPath: example.appendingPathComponent(item).path) {
             try FileManager.default.copyItem(at: example.appendingPathComponent(item), to: copy.appendingPathComponent(item))
         }
         let manifest = copy.appendingPathComponent("Package.swift")
@@ -114,7 +115,7 @@ struct SwiftMakeTests {
         #expect(made.status == 0, "\(made)")
         let createdLine = try #require(made.stdoutLines.first { $0.hasPrefix("Created Migration: ") })
         let path = String(createdLine.dropFirst("Created Migration: ".count))
-        #expect(path.hasPrefix("Sources/migrate/Migrations/"))
+        #expect(path.hasPrefix("Sources/ServiceMigrations/Migrations/"))
         let fileName = URL(fileURLWithPath: path).lastPathComponent
         #expect(fileName.wholeMatch(of: #/\d{14}_add_bio\.swift/#) != nil)
         let file = copy.appendingPathComponent(path)
@@ -130,7 +131,7 @@ struct SwiftMakeTests {
 
         let build = Process()
         build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        build.arguments = ["swift", "build", "--package-path", copy.path]
+        build.arguments = ["swift", "build", "--package-path", copy.path, "--product", "migrate"]
         build.standardOutput = FileHandle.nullDevice
         try build.run()
         build.waitUntilExit()

@@ -47,7 +47,15 @@ public final class RunningGodwit: @unchecked Sendable {
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try startWithNoSignalsBlocked(process)
+    }
+
+    /// The process's id.
+    public var processIdentifier: Int32 { process.processIdentifier }
+
+    /// What the process has written to standard output so far.
+    public func outputSoFar() -> String {
+        (try? String(contentsOf: outputs.appendingPathComponent("stdout"), encoding: .utf8)) ?? ""
     }
 
     /// Sends SIGKILL: the process dies at once, with no chance to clean up.
@@ -79,4 +87,26 @@ public func godwitBinary() -> URL {
     }
     let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     return packageRoot.appendingPathComponent(".build/debug/godwit")
+}
+
+/// Starts `process` as a container runtime or a shell would: with no signal blocked. `Process` passes on
+/// the calling thread's signal mask, and the test runner's threads block most signals (SIGTERM, SIGCHLD):
+/// a shell started with them blocked would never see its child end, nor a stop request.
+func startWithNoSignalsBlocked(_ process: Process) throws {
+    final class Outcome: @unchecked Sendable {
+        // @unchecked: written by the starter thread before `done` is signalled, read after.
+        var error: (any Error)?
+        let done = DispatchSemaphore(value: 0)
+    }
+    let outcome = Outcome()
+    let starter = Thread {
+        var none = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, nil)
+        do { try process.run() } catch { outcome.error = error }
+        outcome.done.signal()
+    }
+    starter.start()
+    outcome.done.wait()
+    if let error = outcome.error { throw error }
 }

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import ArgumentParser
+import GodwitConfiguration
 import GodwitCore
 import Logging
 
@@ -104,7 +105,7 @@ func withSession(
         if case .sqlite(let path, true) = configuration.database {
             Console.error("No database configured: using the SQLite file \(path) (set DATABASE_URL to change this)")
         }
-        let migrations = try loadMigrations(from: configuration.migrationsDirectory, compiled: extraMigrations)
+        let migrations = try configuration.loadMigrations(compiled: extraMigrations)
         let connection = if let limit = configuration.waitTimeout {
             try await configuration.connect(waitingUpTo: limit, report: Console.error)
         } else {
@@ -122,21 +123,6 @@ func withSession(
         Console.error("error: \(error)")
         throw ExitCode.failure
     }
-}
-
-/// The folder's SQL migrations and the compiled ones: one sequence, in which no two share a name stem.
-/// An executable with compiled migrations may have no SQL folder at all.
-private func loadMigrations(from directory: String, compiled: [Migration]) throws -> [Migration] {
-    let files: [Migration]
-    do {
-        files = try MigrationDirectory(path: directory).load()
-    } catch let error as GodwitError where error.code == .migrationsDirectoryMissing && !compiled.isEmpty {
-        files = []
-    }
-    guard !compiled.isEmpty else { return files }
-    let all = files + compiled
-    try MigrationDirectory.checkUniqueStems(all.map(\.name).sorted(by: Migration.precedes), in: directory + " and the compiled Swift migrations")
-    return all
 }
 
 /// The CLI's logger: standard error, level from `LOG_LEVEL` (default `warning`).

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GodwitConfiguration
 import GodwitCore
 
 /// `godwit make <name>`: writes `migrations/<timestamp>_<name>.sql` from the template, or with `--swift`

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GodwitConfiguration
 import GodwitCore
 
 /// `godwit status`: what is applied (batch, time) and what is pending; exits 1 if applied files are missing.

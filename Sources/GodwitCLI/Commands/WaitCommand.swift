@@ -1,4 +1,5 @@
 import ArgumentParser
+import GodwitConfiguration
 import GodwitCore
 
 /// `godwit wait`: waits until the database accepts connections and the credentials work (a container

@@ -7,7 +7,7 @@ extension Configuration {
     /// at once.
     ///
     /// - Throws: ``GodwitError`` `.connection`: the last failure, and how long it waited.
-    func connect(waitingUpTo limit: Duration, report: (String) -> Void) async throws -> any DatabaseConnection {
+    public func connect(waitingUpTo limit: Duration, report: (String) -> Void) async throws -> any DatabaseConnection {
         let clock = ContinuousClock()
         let start = clock.now
         var pause = Duration.milliseconds(250)

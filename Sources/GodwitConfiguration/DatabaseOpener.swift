@@ -5,7 +5,7 @@ import GodwitSQLite
 extension Configuration {
     /// Connects; a failure becomes one ``GodwitError`` `.connection`: the database (password masked), the
     /// reason in the database's words, and what to change, naming the setting.
-    func connect() async throws -> any DatabaseConnection {
+    public func connect() async throws -> any DatabaseConnection {
         do {
             switch database {
             case .sqlite(let path, _):

@@ -1,0 +1,68 @@
+import Foundation
+import GodwitCore
+import ServiceLifecycle
+
+/// A swift-service-lifecycle `Service` that migrates the database when the service group starts, then
+/// stays up until the group shuts down (a service that returns would end the group).
+///
+/// Services that must not start before the schema is migrated wait for ``migrated()``. A failed
+/// migration throws from ``run()``, which ends the group: the app does not serve an old schema. A
+/// graceful shutdown (SIGTERM) during the migration cancels it: the batch rolls back.
+///
+/// ```swift
+/// let migrations = MigrationService(runner: try MigrationRunner(migrations: GodwitMigrations.all, logger: logger))
+/// let group = ServiceGroup(services: [migrations, app], gracefulShutdownSignals: [.sigterm], logger: logger)
+/// // in app's run(): try await migrations.migrated()
+/// ```
+public final class MigrationService: Service, @unchecked Sendable {
+    // @unchecked: `outcome` and `waiters` are guarded by `lock`.
+    private let runner: MigrationRunner
+    private let lock = NSLock()
+    private var outcome: Result<MigrationReport, any Error>?
+    private var waiters: [CheckedContinuation<MigrationReport, any Error>] = []
+
+    /// - Parameter runner: the database and the migrations.
+    public init(runner: MigrationRunner) {
+        self.runner = runner
+    }
+
+    /// Migrates, then waits for the group's graceful shutdown.
+    ///
+    /// - Throws: what ``MigrationRunner/latest()`` throws.
+    public func run() async throws {
+        let result = await Result { try await runner.latest() }
+        finish(result)
+        _ = try result.get()
+        try? await gracefulShutdown()
+    }
+
+    /// Waits until the migrations have run.
+    ///
+    /// - Returns: what was applied.
+    /// - Throws: the migration's failure.
+    public func migrated() async throws -> MigrationReport {
+        try await withCheckedThrowingContinuation { continuation in
+            let done: Result<MigrationReport, any Error>? = lock.withLock {
+                if outcome == nil { waiters.append(continuation) }
+                return outcome
+            }
+            if let done { continuation.resume(with: done) }
+        }
+    }
+
+    private func finish(_ result: Result<MigrationReport, any Error>) {
+        let waiting = lock.withLock {
+            outcome = result
+            defer { waiters = [] }
+            return waiters
+        }
+        for waiter in waiting { waiter.resume(with: result) }
+    }
+}
+
+extension Result where Failure == any Error {
+    /// The result of an async throwing call.
+    fileprivate init(_ body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}

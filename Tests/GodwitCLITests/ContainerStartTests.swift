@@ -1,0 +1,228 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import GodwitCore
+import GodwitTestSupport
+import Testing
+
+/// A container's start: Examples/supabase-service/scripts/entrypoint.sh (wait, migrate, exec the app),
+/// replicas starting together, stop signals, and the Hummingbird app that migrates before it serves.
+@Suite("Container start: the entrypoint and the app")
+struct ContainerStartTests {
+    struct Example {
+        let folder: URL
+        let migrate: URL
+        let app: URL
+        var entrypoint: URL { folder.appendingPathComponent("scripts/entrypoint.sh") }
+    }
+
+    func example() throws -> Example {
+        let folder = URL(fileURLWithPath: try TestDatabase.testSetting("GODWIT_EXAMPLE_DIR"))
+        let built = folder.appendingPathComponent(".build/debug")
+        let example = Example(
+            folder: folder, migrate: built.appendingPathComponent("migrate"), app: built.appendingPathComponent("app"))
+        for binary in [example.migrate, example.app] where !FileManager.default.isExecutableFile(atPath: binary.path) {
+            throw TestSetupError("\(binary.path) is not built: scripts/test.sh builds it")
+        }
+        return example
+    }
+
+    /// Starts the entrypoint in the example's folder (its migrations/ are the SQL ones).
+    func entrypoint(_ command: [String], example: Example, environment: [String: String]) throws -> RunningGodwit {
+        try RunningGodwit(command, in: example.folder, environment: environment, executable: example.entrypoint)
+    }
+
+    @Test("the entrypoint waits for a database that comes up late, migrates, then execs the app (same pid, its exit status)")
+    func migratesThenExecs() async throws {
+        let example = try example()
+        let server = try LatePostgres()
+        defer { server.stop() }
+        let running = try entrypoint(
+            ["/bin/sh", "-c", "echo app started as pid $$; exit 7"], example: example,
+            environment: ["GODWIT_BIN": example.migrate.path, "DATABASE_URL": try server.url()])
+        try await Task.sleep(for: .milliseconds(1000))
+        try server.start()
+        let result = try running.wait()
+        #expect(result.status == 7, "\(result)")
+        #expect(result.stderr.contains("waiting for the database (attempt 1, "))
+        #expect(result.stdoutLines == ["Using environment: development", "Batch 1 run: 6 migrations"]
+            + ExampleServiceTests.migrationNames + ["app started as pid \(running.processIdentifier)"])
+    }
+
+    @Test("many replicas starting together against a late database: all start their app, one batch")
+    func replicas() async throws {
+        let example = try example()
+        let server = try LatePostgres()
+        defer { server.stop() }
+        let environment = ["GODWIT_BIN": example.migrate.path, "DATABASE_URL": try server.url()]
+        let replicas = try (0..<6).map { _ in
+            try entrypoint(["/bin/sh", "-c", "echo app started"], example: example, environment: environment)
+        }
+        try await Task.sleep(for: .milliseconds(800))
+        try server.start()
+        let results = try replicas.map { try $0.wait() }
+        #expect(results.allSatisfy { $0.status == 0 && $0.stdoutLines.last == "app started" }, "\(results)")
+        #expect(results.filter { $0.stdout.contains("Batch 1 run: 6 migrations") }.count == 1)
+        #expect(results.filter { $0.stdout.contains("Already up to date") }.count == 5)
+        let connection = try await server.database().connect()
+        #expect(try await connection.query(#"SELECT "batch", count(*) FROM "knex_migrations" GROUP BY "batch""#)
+            == [[.integer(1), .integer(6)]])
+    }
+
+    @Test("a failed migration is printed and the app is not started")
+    func failedMigration() async throws {
+        let database = try await TestDatabase.make(.postgres)
+        try database.writeMigrations([
+            "001_users.sql": sqlMigration(up: "CREATE TABLE users (id integer);"),
+            "002_bad.sql": sqlMigration(up: "ALTER TABLE nope ADD COLUMN x integer;"),
+        ])
+        let result = try RunningGodwit(
+            ["/bin/sh", "-c", "echo app started"], in: database.folder,
+            environment: ["GODWIT_BIN": godwitBinary().path, "DATABASE_URL": database.url],
+            executable: try example().entrypoint
+        ).wait()
+        #expect(result.status == 1, "\(result)")
+        #expect(!result.stdout.contains("app started"))
+        #expect(result.stderr.contains("error: migration 002_bad.sql failed"))
+        #expect(result.stderr.contains(#"relation "nope" does not exist"#))
+        #expect(result.stderr.contains("entrypoint: migrations failed (exit 1); not starting the app"))
+    }
+
+    @Test("without a migration binary the entrypoint says what to set")
+    func missingBinary() throws {
+        let example = try example()
+        let result = try entrypoint(["true"], example: example, environment: ["GODWIT_BIN": "/nonexistent/migrate"]).wait()
+        #expect(result.status == 127)
+        #expect(result.stderr.contains("cannot find the migration binary '/nonexistent/migrate' (set GODWIT_BIN"))
+    }
+
+    @Test("SIGTERM while the entrypoint waits for the database: it stops at once, exit 143, no app")
+    func stopWhileWaiting() async throws {
+        let example = try example()
+        let server = try LatePostgres()  // never started
+        defer { server.stop() }
+        let running = try entrypoint(
+            ["/bin/sh", "-c", "echo app started"], example: example,
+            environment: ["GODWIT_BIN": example.migrate.path, "DATABASE_URL": try server.url()])
+        try await Task.sleep(for: .milliseconds(800))
+        running.send(SIGTERM)
+        let result = try running.wait()
+        #expect(result.status == 143, "\(result)")
+        #expect(result.stderr.contains("error: stopped on request while waiting for the database"))
+        #expect(result.stderr.contains("entrypoint: stopped while migrating; not starting the app"))
+        #expect(!result.stdout.contains("app started"))
+    }
+
+    @Test("SIGTERM while the entrypoint migrates: the statement is cancelled, nothing applied, lock free, no app")
+    func stopWhileMigrating() async throws {
+        let database = try await TestDatabase.make(.postgres)
+        let connection = try await database.connect()
+        try database.writeMigrations([
+            "001_users.sql": sqlMigration(up: "CREATE TABLE users (id integer);"),
+            "002_slow.sql": sqlMigration(up: "SELECT pg_sleep(60);"),
+        ])
+        let running = try RunningGodwit(
+            ["/bin/sh", "-c", "echo app started"], in: database.folder,
+            environment: ["GODWIT_BIN": godwitBinary().path, "DATABASE_URL": database.url],
+            executable: try example().entrypoint)
+        for _ in 0..<600 {
+            let sleeping = try await connection.query(
+                "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep%' AND pid <> pg_backend_pid()")
+            if !sleeping.isEmpty { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        running.send(SIGTERM)
+        let result = try running.wait()
+        #expect(result.status == 143, "\(result)")
+        #expect(result.stderr.contains("canceling statement due to user request"))
+        #expect(result.stderr.contains("nothing from this batch was applied"))
+        #expect(!result.stdout.contains("app started"))
+        #expect(try await connection.query(#"SELECT count(*) FROM "knex_migrations""#) == [[.integer(0)]])
+        #expect(try await connection.query(#"SELECT "is_locked" FROM "knex_migrations_lock""#) == [[.integer(0)]])
+    }
+
+    @Test("after the exec, SIGTERM reaches the app itself")
+    func signalsReachTheApp() async throws {
+        let example = try example()
+        let database = try await TestDatabase.make(.sqlite)
+        let running = try entrypoint(
+            ["/bin/sh", "-c", "trap 'echo app got TERM; exit 0' TERM; echo app ready; while :; do sleep 0.1; done"],
+            example: example, environment: ["GODWIT_BIN": example.migrate.path, "DATABASE_URL": database.url])
+        for _ in 0..<600 where !running.outputSoFar().contains("app ready") {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        running.send(SIGTERM)
+        let result = try running.wait()
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdoutLines.suffix(2) == ["app ready", "app got TERM"])
+    }
+
+    // MARK: The app
+
+    @Test("the Hummingbird app migrates at start, then serves /health and /users from the migrated table; SIGTERM stops it")
+    func appServes() async throws {
+        let example = try example()
+        let database = try await TestDatabase.make(.postgres)
+        let port = try SilentListener.freePort()
+        let app = try RunningGodwit(
+            [], in: example.folder, environment: ["DATABASE_URL": database.url, "PORT": "\(port)"], executable: example.app)
+        defer { app.kill() }
+        let health = try await get("http://127.0.0.1:\(port)/health", until: { $0.status == 200 })
+        #expect(health.body == "ok\n")
+
+        let connection = try await database.connect()
+        #expect(try await connection.query(#"SELECT count(*) FROM "knex_migrations" WHERE "batch" = 1"#) == [[.integer(6)]])
+        _ = try await connection.query(#"INSERT INTO "users" ("email", "phone") VALUES ('ada@example.com', '+44 20')"#)
+        let users = try await get("http://127.0.0.1:\(port)/users")
+        #expect(users.status == 200)
+        let decoded = try JSONSerialization.jsonObject(with: Data(users.body.utf8)) as? [[String: Any]]
+        #expect(decoded?.count == 1)
+        #expect(decoded?.first?["email"] as? String == "ada@example.com")
+        #expect(decoded?.first?["phone"] as? String == "+44 20")
+
+        app.send(SIGTERM)
+        let stopped = try app.wait()
+        #expect(stopped.status == 0, "\(stopped)")
+        #expect(stopped.stderr.contains("applied batch 1: 6 migrations"))
+    }
+
+    @Test("the app does not serve when a migration fails: it exits 1 naming the file")
+    func appRefusesToStart() async throws {
+        let example = try example()
+        let database = try await TestDatabase.make(.postgres)
+        // The example's SQL migrations and one more that fails.
+        var files = ["20240101000007_bad.sql": sqlMigration(up: "ALTER TABLE nope ADD COLUMN x integer;")]
+        let sqlFolder = example.folder.appendingPathComponent("migrations")
+        for name in try FileManager.default.contentsOfDirectory(atPath: sqlFolder.path) {
+            files[name] = try String(contentsOf: sqlFolder.appendingPathComponent(name), encoding: .utf8)
+        }
+        let migrations = try database.writeMigrations(files)
+        let port = try SilentListener.freePort()
+        let result = try RunningGodwit(
+            [], in: example.folder,
+            environment: ["DATABASE_URL": database.url, "PORT": "\(port)", "GODWIT_MIGRATIONS_DIR": migrations],
+            executable: example.app
+        ).wait()
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stderr.contains("migration 20240101000007_bad.sql failed"))
+        #expect(!result.stderr.contains("Server started"))
+        let connection = try await database.connect()
+        #expect(try await !database.hasTable("users", on: connection))
+    }
+
+    /// GETs `url`; with `until`, retries (for up to 60 s) while the server is not up or the answer does not satisfy it.
+    func get(_ url: String, until accept: ((status: Int, body: String)) -> Bool = { _ in true }) async throws -> (status: Int, body: String) {
+        var last: (status: Int, body: String)?
+        for _ in 0..<600 {
+            if let (data, response) = try? await URLSession.shared.data(from: URL(string: url)!),
+                let http = response as? HTTPURLResponse
+            {
+                last = (http.statusCode, String(decoding: data, as: UTF8.self))
+                if accept(last!) { return last! }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestSetupError("no acceptable answer from \(url); last: \(String(describing: last))")
+    }
+}
