@@ -98,6 +98,14 @@ let package = Package(
             name: "GodwitCLITests",
             dependencies: ["GodwitCore", "GodwitConfiguration", "GodwitPostgres", "GodwitTestSupport"],
             swiftSettings: strictSettings),
+        .testTarget(
+            name: "GodwitServiceTests",
+            dependencies: [
+                "GodwitCore", "GodwitConfiguration", "GodwitService", "GodwitTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -19,7 +19,7 @@ public final class MigrationService: Service, @unchecked Sendable {
     private let runner: MigrationRunner
     private let lock = NSLock()
     private var outcome: Result<MigrationReport, any Error>?
-    private var waiters: [CheckedContinuation<MigrationReport, any Error>] = []
+    private var waiters: [UUID: CheckedContinuation<MigrationReport, any Error>] = [:]
 
     /// - Parameter runner: the database and the migrations.
     public init(runner: MigrationRunner) {
@@ -36,25 +36,38 @@ public final class MigrationService: Service, @unchecked Sendable {
         try? await gracefulShutdown()
     }
 
-    /// Waits until the migrations have run.
+    /// Waits until the migrations have run. Ends early, throwing `CancellationError`, when the calling
+    /// task is cancelled or its service is shut down gracefully: a service waiting here stops at once.
     ///
     /// - Returns: what was applied.
     /// - Throws: the migration's failure.
     public func migrated() async throws -> MigrationReport {
-        try await withCheckedThrowingContinuation { continuation in
-            let done: Result<MigrationReport, any Error>? = lock.withLock {
-                if outcome == nil { waiters.append(continuation) }
-                return outcome
+        try await cancelWhenGracefulShutdown { try await self.outcomeWhenKnown() }
+    }
+
+    private func outcomeWhenKnown() async throws -> MigrationReport {
+        let id = UUID()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let known: Result<MigrationReport, any Error>? = lock.withLock {
+                    if outcome == nil {
+                        waiters[id] = continuation
+                        if Task.isCancelled { waiters[id] = nil; return .failure(CancellationError()) }
+                    }
+                    return outcome
+                }
+                if let known { continuation.resume(with: known) }
             }
-            if let done { continuation.resume(with: done) }
+        } onCancel: {
+            lock.withLock { waiters.removeValue(forKey: id) }?.resume(throwing: CancellationError())
         }
     }
 
     private func finish(_ result: Result<MigrationReport, any Error>) {
         let waiting = lock.withLock {
             outcome = result
-            defer { waiters = [] }
-            return waiters
+            defer { waiters = [:] }
+            return waiters.values
         }
         for waiter in waiting { waiter.resume(with: result) }
     }
