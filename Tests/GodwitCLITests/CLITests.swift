@@ -160,6 +160,18 @@ struct CLITests {
         #expect(try godwit("latest", in: folder, environment: ["GODWIT_ENV": "production"]).stdoutLines.first == "Using environment: production")
     }
 
+    @Test("LOG_LEVEL sets what the log shows on standard error: each migration at debug, nothing by default")
+    func logLevel() async throws {
+        let database = try await TestDatabase.make(.sqlite)
+        try database.writeMigrations(["001_users.sql": Self.users])
+        let quiet = try godwit("latest", "--dry-run", in: database.folder, environment: ["DATABASE_URL": database.url])
+        #expect(quiet.status == 0)
+        #expect(!quiet.stderr.contains("debug godwit"), "\(quiet)")
+        let verbose = try godwit("latest", in: database.folder, environment: ["DATABASE_URL": database.url, "LOG_LEVEL": "debug"])
+        #expect(verbose.status == 0, "\(verbose)")
+        #expect(verbose.stderr.contains("debug godwit: [GodwitCore] migrating 001_users.sql"), "\(verbose)")
+    }
+
     @Test("SUPABASE_DB_* variables connect to PostgreSQL over TLS")
     func supabaseVariables() async throws {
         let database = try await TestDatabase.make(.postgres)
