@@ -50,12 +50,14 @@ struct ContainerStartTests {
             + ExampleServiceTests.migrationNames + ["app started as pid \(running.processIdentifier)"])
     }
 
-    @Test("many replicas starting together against a late database: all start their app, one batch")
+    @Test("many replicas starting together against a late database: all start their app, one batch (migrate found on PATH)")
     func replicas() async throws {
         let example = try example()
         let server = try LatePostgres()
         defer { server.stop() }
-        let environment = ["GODWIT_BIN": example.migrate.path, "DATABASE_URL": try server.url()]
+        // No GODWIT_BIN: the entrypoint finds `migrate` on PATH, as in the image.
+        let path = example.migrate.deletingLastPathComponent().path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let environment = ["PATH": path, "DATABASE_URL": try server.url()]
         let replicas = try (0..<6).map { _ in
             try entrypoint(["/bin/sh", "-c", "echo app started"], example: example, environment: environment)
         }
