@@ -20,41 +20,51 @@ public enum SQLMigrationFile {
         var sections: [Direction: Section] = [:]
         var current: Direction?
         var lineNumber = 0
-        // `isNewline` also splits "\r\n", which Swift holds as one Character.
-        for line in contents.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+        // Lines are found in the UTF-8 bytes (LF, CRLF or CR ends one): splitting into Characters cost more
+        // than reading the file. A section is the text between its marker line and the next marker line.
+        let utf8 = contents.utf8
+        var lineStart = utf8.startIndex
+        while true {
+            var lineEnd = lineStart
+            while lineEnd != utf8.endIndex, utf8[lineEnd] != 0x0A, utf8[lineEnd] != 0x0D { lineEnd = utf8.index(after: lineEnd) }
+            var nextLine = lineEnd
+            if lineEnd != utf8.endIndex {
+                nextLine = utf8.index(after: lineEnd)
+                if utf8[lineEnd] == 0x0D, nextLine != utf8.endIndex, utf8[nextLine] == 0x0A { nextLine = utf8.index(after: nextLine) }
+            }
             lineNumber += 1
-            if let marker = try Marker(line: line, path: path, lineNumber: lineNumber) {
+            let line = contents[lineStart..<lineEnd]
+            if line.utf8.starts(with: "--".utf8), let marker = try Marker(line: line, path: path, lineNumber: lineNumber) {
                 guard sections[marker.direction] == nil else {
                     throw GodwitError.invalidMigrationFile(
                         path: path, line: lineNumber,
                         reason: "a second '-- migrate:\(marker.direction.rawValue)' marker")
                 }
                 sections[marker.direction] = Section(
-                    firstLine: lineNumber + 1, runsInTransaction: marker.runsInTransaction)
+                    firstLine: lineNumber + 1, runsInTransaction: marker.runsInTransaction, start: nextLine, end: nextLine)
                 current = marker.direction
-                continue
-            }
-            guard let current else {
+            } else if current == nil {
                 let trimmed = line.drop(while: \.isWhitespace)
                 if !trimmed.isEmpty && !trimmed.hasPrefix("--") {
                     throw GodwitError.invalidMigrationFile(
                         path: path, line: lineNumber,
                         reason: "SQL before the '-- migrate:up' marker (every file needs one)")
                 }
-                continue
+            } else if let current {
+                sections[current]!.end = lineEnd
             }
-            sections[current]!.lines.append(line)
+            if lineEnd == utf8.endIndex { break }
+            lineStart = nextLine
         }
         guard let up = sections[.up] else {
             throw GodwitError.invalidMigrationFile(
                 path: path, line: nil, reason: "no '-- migrate:up' marker (every file needs one)")
         }
         return Migration(
-            name: name, up: up.script, down: sections[.down]?.script, path: path,
+            name: name, up: up.script(in: contents), down: sections[.down]?.script(in: contents), path: path,
             checksum: MigrationChecksum.of(contents))
     }
 
-    /// The template `make` writes.
     public static let template = """
         -- migrate:up
 
@@ -71,11 +81,17 @@ public enum SQLMigrationFile {
     private struct Section {
         let firstLine: Int
         let runsInTransaction: Bool
-        var lines: [Substring] = []
+        /// Where its text starts (the line after its marker) and ends (the end of its last line).
+        let start: String.Index
+        var end: String.Index
 
-        var script: MigrationScript {
-            MigrationScript(
-                sql: lines.joined(separator: "\n"), firstLine: firstLine, runsInTransaction: runsInTransaction)
+        /// The section's SQL, with its lines joined by LF whatever ended them in the file.
+        func script(in contents: String) -> MigrationScript {
+            var sql = String(contents[start..<max(start, end)])
+            if sql.utf8.contains(0x0D) {
+                sql = sql.replacing("\r\n", with: "\n").replacing("\r", with: "\n")
+            }
+            return MigrationScript(sql: sql, firstLine: firstLine, runsInTransaction: runsInTransaction)
         }
     }
 
