@@ -48,6 +48,10 @@ public struct PostgresDialect: SQLDialect {
         error.sqlState == "55P03"
     }
 
+    /// One simple-query message holds them all; the server runs its statements in order and stops at the
+    /// first failure, whose position names the migration.
+    public var sendsScriptsTogether: Bool { true }
+
     public func isCancellation(_ error: DatabaseError) -> Bool {
         error.sqlState == "57014"
     }

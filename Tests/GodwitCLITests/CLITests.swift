@@ -160,6 +160,33 @@ struct CLITests {
         #expect(try godwit("latest", in: folder, environment: ["GODWIT_ENV": "production"]).stdoutLines.first == "Using environment: production")
     }
 
+    @Test("a batch's scripts may travel together: a last statement without ';' or a trailing comment stays its own, and a failure names its file",
+          arguments: DatabaseKind.allCases)
+    func scriptsTogether(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        try database.writeMigrations([
+            "001_a.sql": sqlMigration(up: "CREATE TABLE a (id integer)\n-- no semicolon, a comment last"),
+            "002_b.sql": sqlMigration(up: "CREATE TABLE b (id integer); -- trailing"),
+            "003_c.sql": sqlMigration(up: "CREATE TABLE c (id integer CHECK (id > 0));\nINSERT INTO c VALUES (0);"),
+            "004_d.sql": sqlMigration(up: "CREATE TABLE d (id integer);"),
+        ])
+        let failed = try godwit("latest", in: database.folder, environment: ["DATABASE_URL": database.url])
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("error: migration 003_c.sql failed"), "\(failed)")
+        #expect(failed.stderr.contains("statement at line 3, column 1"), "\(failed)")
+        #expect(failed.stderr.contains("statement: INSERT INTO c VALUES (0)"))
+        #expect(failed.stderr.contains(kind == .sqlite ? "CHECK constraint failed" : "violates check constraint"))
+
+        try database.writeMigrations(["003_c.sql": sqlMigration(up: "CREATE TABLE c (id integer);")])
+        let fixed = try godwit("latest", in: database.folder, environment: ["DATABASE_URL": database.url])
+        #expect(fixed.status == 0, "\(fixed)")
+        #expect(fixed.stdoutLines.dropFirst() == ["Batch 1 run: 4 migrations", "001_a.sql", "002_b.sql", "003_c.sql", "004_d.sql"])
+        let connection = try await database.connect()
+        for table in ["a", "b", "c", "d"] {
+            #expect(try await database.hasTable(table, on: connection))
+        }
+    }
+
     @Test("LOG_LEVEL sets what the log shows on standard error: each migration at debug, nothing by default")
     func logLevel() async throws {
         let database = try await TestDatabase.make(.sqlite)

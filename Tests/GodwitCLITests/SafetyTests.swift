@@ -76,7 +76,7 @@ struct SafetyTests {
         switch kind {
         case .postgres, .pgbouncer:
             try await waitUntil("the slow statement runs") {
-                try await !connection.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'CREATE TABLE half%' AND state = 'active'").isEmpty
+                try await !connection.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%CREATE TABLE half%' AND state = 'active' AND pid <> pg_backend_pid()").isEmpty
             }
         case .sqlite:
             let lockFile = database.folder.path + "/test.sqlite3.godwit-lock"

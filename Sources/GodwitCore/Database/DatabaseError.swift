@@ -53,11 +53,12 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
 }
 
 extension DatabaseError {
-    /// The same error with its offsets moved by `base`: for a statement run out of a larger script.
+    /// The same error with its offsets moved by `base`: for a statement run out of a larger script, or
+    /// (negative) back into one of several scripts sent together.
     func shifted(by base: Int) -> DatabaseError {
         guard base != 0 else { return self }
         var shifted = self
-        shifted.statementOffset = (statementOffset ?? 0) + base
+        shifted.statementOffset = base < 0 ? statementOffset.map { $0 + base } : (statementOffset ?? 0) + base
         shifted.errorOffset = errorOffset.map { $0 + base }
         return shifted
     }

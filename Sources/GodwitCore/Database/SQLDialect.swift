@@ -40,6 +40,11 @@ public protocol SQLDialect: Sendable {
     /// Whether `error` means a lock could not be had in time (PostgreSQL's `lock_not_available`, 55P03).
     func isLockNotAvailable(_ error: DatabaseError) -> Bool
 
+    /// Whether the scripts of consecutive migrations in one transaction travel in one message, saving a
+    /// round trip per migration where there is a network between Godwit and the database (PostgreSQL).
+    /// Defaults to `false`.
+    var sendsScriptsTogether: Bool { get }
+
     /// Whether `error` says the statement was stopped on request (PostgreSQL's `query_canceled`, 57014, after
     /// `PQcancel`; SQLite's `SQLITE_INTERRUPT`): the task that ran it was cancelled.
     func isCancellation(_ error: DatabaseError) -> Bool
@@ -78,6 +83,7 @@ public protocol SQLDialect: Sendable {
 
 extension SQLDialect {
     public var invalidIndexesQuery: String? { nil }
+    public var sendsScriptsTogether: Bool { false }
 
     /// SQL's standard quoting, which PostgreSQL and SQLite share: `"name"`, with `"` doubled.
     public func quote(identifier: String) -> String {

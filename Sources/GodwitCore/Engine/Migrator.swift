@@ -332,10 +332,7 @@ public struct Migrator: Sendable {
                 }
                 guard plan.isSingleTransaction else { return nil }
                 try await boundLockWaits()
-                for step in plan.steps {
-                    try stopIfCancelled(before: step.migration.name, consequence: nothingApplied)
-                    try await run(step, consequence: nothingApplied)
-                }
+                try await runInBatchTransaction(plan.steps, consequence: nothingApplied)
                 try await bookkeep(plan.steps, of: plan, state: state, options: options)
                 return .some(plan)
             }
@@ -586,6 +583,63 @@ public struct Migrator: Sendable {
             plan?.steps[index].firstStatement = resolution == .resume ? entry.statementsDone : 0
         }
         return plan
+    }
+
+    /// Runs a batch's steps inside its transaction. Where the database gains by it, consecutive SQL scripts
+    /// travel together, one message for up to ``scriptsPerMessage`` migrations.
+    private func runInBatchTransaction(_ steps: [Plan.Step], consequence: String) async throws {
+        func joinable(_ step: Plan.Step) -> Bool { step.script.swift == nil && step.firstStatement == 0 }
+        var index = 0
+        while index < steps.count {
+            try stopIfCancelled(before: steps[index].migration.name, consequence: consequence)
+            var end = index + 1
+            var bytes = steps[index].script.sql.utf8.count
+            if connection.dialect.sendsScriptsTogether, joinable(steps[index]) {
+                while end < steps.count, end - index < Migrator.scriptsPerMessage.count, joinable(steps[end]),
+                    bytes + steps[end].script.sql.utf8.count <= Migrator.scriptsPerMessage.bytes
+                {
+                    bytes += steps[end].script.sql.utf8.count
+                    end += 1
+                }
+            }
+            if end - index == 1 {
+                try await run(steps[index], consequence: consequence)
+            } else {
+                try await runTogether(steps[index..<end], consequence: consequence)
+            }
+            index = end
+        }
+    }
+
+    /// How many migrations, and how many bytes of SQL, one message may hold.
+    static let scriptsPerMessage = (count: 1000, bytes: 4 << 20)
+
+    /// Sends several SQL scripts in one message, separated so that none can run into the next (a last
+    /// statement without `;`, a trailing `--` comment). A failure names the migration its statement is in.
+    private func runTogether(_ steps: ArraySlice<Plan.Step>, consequence: String) async throws {
+        var script = ""
+        var starts: [Int] = []
+        for step in steps {
+            logger.debug("\(step.record == nil ? "migrating" : "rolling back") \(step.migration.name)")
+            if !script.isEmpty { script += "\n;\n" }
+            starts.append(script.utf8.count)
+            script += step.script.sql
+        }
+        do {
+            try await connection.execute(script: script)
+        } catch let error as DatabaseError {
+            guard let offset = error.statementOffset, let position = starts.lastIndex(where: { $0 <= offset }) else {
+                let names = steps.map(\.migration.name)
+                throw GodwitError(
+                    code: .migrationFailed, summary: "one of the migrations \(names.first!) … \(names.last!) failed",
+                    details: ["\(error.isConnectionFailure ? "connection" : "database") error: \(error)", consequence],
+                    databaseError: error)
+            }
+            let step = steps[steps.startIndex + position]
+            throw GodwitError.migrationFailed(
+                step.migration, direction: step.record == nil ? "up" : "down", script: step.script,
+                error: error.shifted(by: -starts[position]), consequence: consequence)
+        }
     }
 
     private func run(_ step: Plan.Step, consequence: String) async throws {
