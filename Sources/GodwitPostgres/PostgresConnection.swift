@@ -28,23 +28,18 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
     public let dialect: any SQLDialect = PostgresDialect()
     /// The settings this connection was opened with (no password).
     public let settings: PostgresConnectionSettings
-    /// libpq's cancel request for this connection: usable from any thread while the connection is open.
-    private let cancelRequest: OpaquePointer?
+    private let stopper: StatementStopper?
     private let interrupter: StatementInterrupter?
 
     private init(connection: OpaquePointer, settings: PostgresConnectionSettings, queue: DispatchQueue) {
         self.connection = connection
         self.settings = settings
         self.queue = queue
-        let cancelRequest = PQgetCancel(connection)
-        self.cancelRequest = cancelRequest
-        // A cancelled task's statement ends with SQLSTATE 57014 ("canceling statement due to user request").
-        self.interrupter = cancelRequest.map {
-            StatementInterrupter(handle: $0) { request in
-                var reason = [CChar](repeating: 0, count: 256)
-                _ = PQcancel(request, &reason, Int32(reason.count))
-            }
+        let stopper = PQgetCancel(connection).map {
+            StatementStopper(connection: connection, cancelRequest: $0, backendPID: PQbackendPID(connection), settings: settings)
         }
+        self.stopper = stopper
+        self.interrupter = stopper.map { stopper in StatementInterrupter(handle: connection) { _ in stopper.stop() } }
     }
 
     /// Opens a connection.
@@ -88,7 +83,7 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
     }
 
     deinit {
-        PQfreeCancel(cancelRequest)
+        stopper?.free()
         PQfinish(connection)
     }
 
@@ -144,6 +139,8 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
             }
         }
         guard var failure else { return }
+        // A lost connection says nothing of how far the server got: no statement is named.
+        guard !failure.isConnectionFailure else { throw failure }
         let statements = PostgresScriptSplitter.statements(in: script)
         let errorOffset = failure.errorOffset.flatMap { script.utf8Offset(ofCharacterPosition: $0) }
         let failed =
@@ -252,4 +249,51 @@ private func withOptionalCStrings<R>(_ strings: [String?], _ body: ([UnsafePoint
     let copies = strings.map { $0.map { strdup($0) } ?? nil }
     defer { copies.forEach { free($0) } }
     return body(copies.map { UnsafePointer($0) })
+}
+
+/// Stops the statement running on a connection, from another thread.
+///
+/// Straight to the server, libpq's cancel request (SQLSTATE 57014) is exact. Through a pooler in
+/// transaction mode it is not: the pooler forwards it to whichever server connection the client holds,
+/// and PgBouncer 1.18 was seen to cancel another client's statement. So the connection is first checked,
+/// on a connection of its own: when the server has no session with this connection's backend pid (a
+/// pooler hands out its own), the socket is shut down instead: the pooler drops the server connection, and
+/// the server ends the transaction within `client_connection_check_interval`.
+final class StatementStopper: @unchecked Sendable {
+    // @unchecked: `stop` uses only libpq calls documented as safe from another thread (PQcancel with its
+    // own PGcancel, PQsocket) and a connection of its own; `free` runs once, from deinit.
+    private let connection: OpaquePointer
+    private let cancelRequest: OpaquePointer
+    private let backendPID: Int32
+    private let settings: PostgresConnectionSettings
+
+    init(connection: OpaquePointer, cancelRequest: OpaquePointer, backendPID: Int32, settings: PostgresConnectionSettings) {
+        self.connection = connection
+        self.cancelRequest = cancelRequest
+        self.backendPID = backendPID
+        self.settings = settings
+    }
+
+    func stop() {
+        if reachesTheServerDirectly() {
+            var reason = [CChar](repeating: 0, count: 256)
+            _ = PQcancel(cancelRequest, &reason, Int32(reason.count))
+        } else {
+            shutdown(PQsocket(connection), Int32(SHUT_RDWR))
+        }
+    }
+
+    func free() {
+        PQfreeCancel(cancelRequest)
+    }
+
+    /// Whether the server has a session with this connection's backend pid, asked on a new connection.
+    private func reachesTheServerDirectly() -> Bool {
+        guard let probe = try? PostgresConnection.open(settings, queue: DispatchQueue(label: "godwit.postgres.probe")) else {
+            return false
+        }
+        let result = PQexec(probe.connection, "SELECT 1 FROM pg_stat_activity WHERE pid = \(backendPID)")
+        defer { PQclear(result) }
+        return PQresultStatus(result) == PGRES_TUPLES_OK && PQntuples(result) == 1
+    }
 }

@@ -44,7 +44,7 @@ struct ContainerStartTests {
         try await Task.sleep(for: .milliseconds(1000))
         try server.start()
         let result = try running.wait()
-        #expect(result.status == 7, "\(result)")
+        #expect(result.status == 7, "\(result)\n\(server.logTail())")
         #expect(result.stderr.contains("waiting for the database (attempt 1, "))
         #expect(result.stdoutLines == ["Using environment: development", "Batch 1 run: 6 migrations"]
             + ExampleServiceTests.migrationNames + ["app started as pid \(running.processIdentifier)"])
@@ -64,7 +64,7 @@ struct ContainerStartTests {
         try await Task.sleep(for: .milliseconds(800))
         try server.start()
         let results = try replicas.map { try $0.wait() }
-        #expect(results.allSatisfy { $0.status == 0 && $0.stdoutLines.last == "app started" }, "\(results)")
+        #expect(results.allSatisfy { $0.status == 0 && $0.stdoutLines.last == "app started" }, "\(results)\n\(server.logTail())")
         #expect(results.filter { $0.stdout.contains("Batch 1 run: 6 migrations") }.count == 1)
         #expect(results.filter { $0.stdout.contains("Already up to date") }.count == 5)
         let connection = try await server.database().connect()
@@ -128,12 +128,7 @@ struct ContainerStartTests {
             ["/bin/sh", "-c", "echo app started"], in: database.folder,
             environment: ["GODWIT_BIN": godwitBinary().path, "DATABASE_URL": database.url],
             executable: try example().entrypoint)
-        for _ in 0..<600 {
-            let sleeping = try await connection.query(
-                "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep%' AND pid <> pg_backend_pid()")
-            if !sleeping.isEmpty { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        try await waitUntilRunning("pg_sleep(60)", on: connection)
         running.send(SIGTERM)
         let result = try running.wait()
         #expect(result.status == 143, "\(result)")

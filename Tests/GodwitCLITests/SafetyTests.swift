@@ -166,7 +166,7 @@ struct SafetyTests {
         _ = try runner.wait()
         // The server notices the dead client only when the build next checks (a killed pod's statement
         // may run on); ending it as an operator would, the build stops and its index stays invalid.
-        _ = try await connection.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%'")
+        _ = try await connection.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'CREATE INDEX CONCURRENTLY%'")
         _ = try await reader.query("ROLLBACK")
 
         let next = try godwit("latest", "--lock-timeout", "30", in: database.folder, environment: env)
@@ -193,15 +193,15 @@ struct SafetyTests {
         try await waitUntil("the holder runs its migration") {
             switch kind {
             case .postgres, .pgbouncer:
-                try await !scalars("SELECT pid FROM pg_stat_activity WHERE query = '\(Self.slowStatement(kind))'", on: connection).isEmpty
+                try await !scalars("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = '\(Self.slowStatement(kind))'", on: connection).isEmpty
             case .sqlite:
                 (try? String(contentsOfFile: String(database.url.dropFirst("sqlite:".count)) + ".godwit-lock", encoding: .utf8))?.isEmpty == false
             }
         }
         let waiter = try godwit("latest", "--lock-timeout", "1", in: database.folder, environment: env)
         holder.kill()
-        _ = try holder.wait()
-        #expect(waiter.status == 1)
+        let held = try holder.wait()
+        #expect(waiter.status == 1, "waiter: \(waiter)\nholder: \(held)")
         #expect(waiter.stderr.contains("gave up waiting for the migration lock after 1 s: held by "), "\(waiter)")
         switch kind {
         case .postgres, .pgbouncer:

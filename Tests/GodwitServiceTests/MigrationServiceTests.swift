@@ -99,12 +99,7 @@ struct MigrationServiceTests {
         let serviceGroup = group([migrations], dependent: dependent)
         let connection = try await database.connect()
         let running = Task { try await serviceGroup.run() }
-        for _ in 0..<600 {
-            let sleeping = try await connection.query(
-                "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep%' AND pid <> pg_backend_pid()")
-            if !sleeping.isEmpty { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        try await waitUntilRunning("pg_sleep(60)", on: connection)
         await serviceGroup.triggerGracefulShutdown()
         let error = await #expect(throws: GodwitError.self) { try await running.value }
         #expect(error?.code == .cancelled, "\(String(describing: error))")

@@ -41,6 +41,12 @@ public final class LatePostgres: @unchecked Sendable {
         try pgCtl(["start", "-W", "-o", "-p \(port) -k \(folder.path)", "-l", folder.appendingPathComponent("server.log").path])
     }
 
+    /// The end of the server's log, to show when it did not come up.
+    public func logTail() -> String {
+        let log = (try? String(contentsOf: folder.appendingPathComponent("server.log"), encoding: .utf8)) ?? "(no server log)"
+        return "--- late server's log (port \(port))\n" + log.split(separator: "\n", omittingEmptySubsequences: false).suffix(15).joined(separator: "\n")
+    }
+
     /// Stops the server at once (if it runs) and removes its files.
     public func stop() {
         // A server started a moment ago may not have written its pid file yet: pg_ctl then finds none.

@@ -240,9 +240,11 @@ public struct Migrator: Sendable {
         } catch let error as GodwitError where error.code == .interruptedMigration {
             throw await naming(invalidIndexesIn: error)
         } catch let error as GodwitError
-            where Task.isCancelled && error.databaseError.map(connection.dialect.isCancellation) == true
+            where Task.isCancelled
+            && error.databaseError.map({ connection.dialect.isCancellation($0) || $0.isConnectionFailure }) == true
         {
-            // The statement the cancellation stopped: the failure it caused is the cancellation.
+            // The statement the cancellation stopped (cancelled, or its connection shut through a pooler):
+            // the failure it caused is the cancellation.
             throw await naming(invalidIndexesIn: error.asCancellation())
         }
     }
