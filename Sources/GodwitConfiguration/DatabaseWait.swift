@@ -22,16 +22,13 @@ extension Configuration {
                 guard waited < limit else {
                     throw GodwitError(
                         code: error.code,
-                        summary: "gave up waiting for the database after \(Configuration.seconds(waited)) s (\(attempt) attempts): \(error.summary)",
+                        summary: "gave up waiting for the database after \(waited.secondsText) s (\(attempt) attempts): \(error.summary)",
                         details: error.details + ["wait longer with --wait SECONDS / GODWIT_WAIT_TIMEOUT (godwit wait: --timeout)"],
                         databaseError: error.databaseError)
                 }
-                report("waiting for the database (attempt \(attempt), \(Configuration.seconds(waited)) s of \(Configuration.seconds(limit)) s): \(error.databaseError?.message ?? error.summary)")
-                do {
-                    try await Task.sleep(for: min(pause, limit - waited))
-                } catch is CancellationError {
-                    throw GodwitError.cancelled("while waiting for the database", consequence: "nothing was run")
-                }
+                report("waiting for the database (attempt \(attempt), \(waited.secondsText) s of \(limit.secondsText) s): \(error.databaseError?.message ?? error.summary)")
+                try await sleepUnlessCancelled(
+                    for: min(pause, limit - waited), waitingFor: "the database", consequence: "nothing was run")
                 pause = min(pause * 2, .seconds(2))
             }
         }
@@ -40,10 +37,5 @@ extension Configuration {
     /// Whether a failed connection may succeed later, by the driver's classification of it.
     private static func mayPass(_ error: GodwitError) -> Bool {
         error.databaseError?.connectionProblem?.mayPass ?? false
-    }
-
-    private static func seconds(_ duration: Duration) -> String {
-        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-        return "\(milliseconds / 1000).\(milliseconds % 1000 / 100)"
     }
 }

@@ -28,18 +28,18 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
     public let dialect: any SQLDialect = PostgresDialect()
     /// The settings this connection was opened with (no password).
     public let settings: PostgresConnectionSettings
-    private let stopper: StatementStopper?
-    private let interrupter: StatementInterrupter?
+    private let stopper: StatementStopper
+    private let interrupter: StatementInterrupter
 
     private init(connection: OpaquePointer, settings: PostgresConnectionSettings, queue: DispatchQueue) {
         self.connection = connection
         self.settings = settings
         self.queue = queue
-        let stopper = PQgetCancel(connection).map {
-            StatementStopper(connection: connection, cancelRequest: $0, backendPID: PQbackendPID(connection), settings: settings)
-        }
+        let stopper = StatementStopper(
+            connection: connection, cancelRequest: PQgetCancel(connection), backendPID: PQbackendPID(connection),
+            settings: settings)
         self.stopper = stopper
-        self.interrupter = stopper.map { stopper in StatementInterrupter(handle: connection) { _ in stopper.stop() } }
+        self.interrupter = StatementInterrupter(handle: connection) { _ in stopper.stop() }
     }
 
     /// Opens a connection.
@@ -83,7 +83,7 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
     }
 
     deinit {
-        stopper?.free()
+        stopper.free()
         PQfinish(connection)
     }
 
@@ -217,12 +217,7 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
 
     /// Runs `work` on the connection's queue; cancelling the calling task cancels the running statement.
     func onQueue<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        guard let interrupter else {
-            return try await withCheckedThrowingContinuation { continuation in
-                queue.async { continuation.resume(with: Result { try work() }) }
-            }
-        }
-        return try await interrupter.run(on: queue, work)
+        try await interrupter.run(on: queue, work)
     }
 }
 
@@ -263,11 +258,12 @@ final class StatementStopper: @unchecked Sendable {
     // @unchecked: `stop` uses only libpq calls documented as safe from another thread (PQcancel with its
     // own PGcancel, PQsocket) and a connection of its own; `free` runs once, from deinit.
     private let connection: OpaquePointer
-    private let cancelRequest: OpaquePointer
+    /// libpq's cancel request; `nil` if libpq could not make one (out of memory): the socket is shut then.
+    private let cancelRequest: OpaquePointer?
     private let backendPID: Int32
     private let settings: PostgresConnectionSettings
 
-    init(connection: OpaquePointer, cancelRequest: OpaquePointer, backendPID: Int32, settings: PostgresConnectionSettings) {
+    init(connection: OpaquePointer, cancelRequest: OpaquePointer?, backendPID: Int32, settings: PostgresConnectionSettings) {
         self.connection = connection
         self.cancelRequest = cancelRequest
         self.backendPID = backendPID
@@ -275,7 +271,7 @@ final class StatementStopper: @unchecked Sendable {
     }
 
     func stop() {
-        if reachesTheServerDirectly() {
+        if let cancelRequest, reachesTheServerDirectly() {
             var reason = [CChar](repeating: 0, count: 256)
             _ = PQcancel(cancelRequest, &reason, Int32(reason.count))
         } else {

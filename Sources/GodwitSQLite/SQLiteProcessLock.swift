@@ -67,11 +67,9 @@ final class SQLiteProcessLock: ProcessLock, @unchecked Sendable {
                         "wait longer with --lock-timeout SECONDS or GODWIT_LOCK_TIMEOUT", "nothing was applied",
                     ])
             }
-            do {
-                try await Task.sleep(for: min(pause * Double.random(in: 0.5...1.0), timeout - waited))
-            } catch is CancellationError {
-                throw GodwitError.cancelled("while waiting for the migration lock", consequence: "nothing was applied")
-            }
+            try await sleepUnlessCancelled(
+                for: min(pause * Double.random(in: 0.5...1.0), timeout - waited), waitingFor: "the migration lock",
+                consequence: "nothing was applied")
             pause = min(pause * 2, .milliseconds(500))
         }
     }

@@ -35,6 +35,21 @@ struct SafetyTests {
         throw TestSetupError("timed out waiting until \(what)")
     }
 
+    /// Waits until a runner is inside ``slowStatement(_:)``: seen in `pg_stat_activity` on PostgreSQL; on
+    /// SQLite, its lock file names it and a moment has passed.
+    func waitUntilSlowStatementRuns(_ kind: DatabaseKind, database: TestDatabase, on connection: any DatabaseConnection) async throws {
+        switch kind {
+        case .postgres, .pgbouncer:
+            try await waitUntilRunning("slow_config", on: connection)
+        case .sqlite:
+            let lockFile = String(database.url.dropFirst("sqlite:".count)) + ".godwit-lock"
+            try await waitUntil("the runner holds its lock") {
+                (try? String(contentsOfFile: lockFile, encoding: .utf8))?.isEmpty == false
+            }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+    }
+
     @Test("runners started together, with a transaction:false migration: all exit 0, each migration runs once, one batch",
           arguments: DatabaseKind.allCases)
     func runnersTogether(kind: DatabaseKind) async throws {
@@ -73,16 +88,7 @@ struct SafetyTests {
         let env = ["DATABASE_URL": database.url]
         // Kill during the slow statement of migration 2, after migration 1 and a statement of 2 ran.
         let runner = try RunningGodwit(["latest"], in: database.folder, environment: env)
-        switch kind {
-        case .postgres, .pgbouncer:
-            try await waitUntil("the slow statement runs") {
-                try await !connection.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%CREATE TABLE half%' AND state = 'active' AND pid <> pg_backend_pid()").isEmpty
-            }
-        case .sqlite:
-            let lockFile = database.folder.path + "/test.sqlite3.godwit-lock"
-            try await waitUntil("the runner holds its lock") { FileManager.default.fileExists(atPath: lockFile) }
-            try await Task.sleep(for: .milliseconds(300))
-        }
+        try await waitUntilSlowStatementRuns(kind, database: database, on: connection)
         runner.kill()
         #expect(try runner.wait().status != 0)
 
@@ -190,14 +196,7 @@ struct SafetyTests {
         let env = ["DATABASE_URL": database.url]
         let holder = try RunningGodwit(["latest"], in: database.folder, environment: env)
         defer { holder.kill() }
-        try await waitUntil("the holder runs its migration") {
-            switch kind {
-            case .postgres, .pgbouncer:
-                try await !scalars("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = '\(Self.slowStatement(kind))'", on: connection).isEmpty
-            case .sqlite:
-                (try? String(contentsOfFile: String(database.url.dropFirst("sqlite:".count)) + ".godwit-lock", encoding: .utf8))?.isEmpty == false
-            }
-        }
+        try await waitUntilSlowStatementRuns(kind, database: database, on: connection)
         let waiter = try godwit("latest", "--lock-timeout", "1", in: database.folder, environment: env)
         holder.kill()
         let held = try holder.wait()

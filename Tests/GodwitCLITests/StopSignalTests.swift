@@ -90,21 +90,4 @@ extension SafetyTests {
         #expect(stopped.stderr.contains("waiting for the database (attempt 1,"))
         #expect(stopped.stderr.contains("error: stopped on request while waiting for the database"), "\(stopped)")
     }
-
-    /// Waits until a runner is inside ``slowStatement(_:)``: seen in `pg_stat_activity` on PostgreSQL; on
-    /// SQLite, its lock file names it and a moment has passed.
-    func waitUntilSlowStatementRuns(_ kind: DatabaseKind, database: TestDatabase, on connection: any DatabaseConnection) async throws {
-        switch kind {
-        case .postgres, .pgbouncer:
-            try await waitUntil("the slow statement runs") {
-                try await !connection.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%slow_config%' AND state = 'active' AND pid <> pg_backend_pid()").isEmpty
-            }
-        case .sqlite:
-            let lockFile = String(database.url.dropFirst("sqlite:".count)) + ".godwit-lock"
-            try await waitUntil("the runner holds its lock") {
-                (try? String(contentsOfFile: lockFile, encoding: .utf8))?.isEmpty == false
-            }
-            try await Task.sleep(for: .milliseconds(300))
-        }
-    }
 }

@@ -28,8 +28,7 @@ struct Wait: AsyncParsableCommand {
             let start = clock.now
             _ = try await configuration.connect(
                 waitingUpTo: configuration.waitTimeout ?? Wait.defaultTimeout, report: Console.error)
-            let waited = (clock.now - start).components
-            Console.out("Database is ready: \(configuration.database) (after \(waited.seconds).\(waited.attoseconds / 100_000_000_000_000_000) s)")
+            Console.out("Database is ready: \(configuration.database) (after \((clock.now - start).secondsText) s)")
         } catch let error as GodwitError {
             Console.error("error: \(error)")
             throw ExitCode.failure

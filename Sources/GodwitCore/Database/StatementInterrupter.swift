@@ -35,9 +35,7 @@ public final class StatementInterrupter: @unchecked Sendable {
                 }
             }
         } onCancel: {
-            lock.withLock {
-                if running { interrupt(handle) }
-            }
+            interruptIfRunning()
         }
     }
 
@@ -52,9 +50,13 @@ public final class StatementInterrupter: @unchecked Sendable {
                 return try work()
             }
         } onCancel: {
-            lock.withLock {
-                if running { interrupt(handle) }
-            }
+            interruptIfRunning()
+        }
+    }
+
+    private func interruptIfRunning() {
+        lock.withLock {
+            if running { interrupt(handle) }
         }
     }
 

@@ -256,15 +256,6 @@ public struct Migrator: Sendable {
         throw GodwitError.cancelled("before \(name)", consequence: consequence())
     }
 
-    /// Sleeps; a cancellation ends the sleep with ``GodwitError/Code/cancelled``.
-    private func pause(for duration: Duration, waitingFor what: String, consequence: String) async throws {
-        do {
-            try await Task.sleep(for: duration)
-        } catch is CancellationError {
-            throw GodwitError.cancelled("while waiting for \(what)", consequence: consequence)
-        }
-    }
-
     /// An interrupted or failed `CREATE INDEX CONCURRENTLY` leaves an invalid index behind, which running
     /// the statement again would trip over: the error names them and how to remove them.
     private func naming(invalidIndexesIn error: GodwitError) async -> GodwitError {
@@ -718,7 +709,7 @@ public struct Migrator: Sendable {
                 logger.notice("another runner holds the migration lock; waiting up to \(settings.lockTimeout.components.seconds) s")
             }
             let jittered = pause * Double.random(in: 0.5...1.0)
-            try await self.pause(
+            try await sleepUnlessCancelled(
                 for: min(jittered, settings.lockTimeout - waited), waitingFor: "the migration lock",
                 consequence: "nothing was applied: this runner never held the lock")
             pause = min(pause * 2, .seconds(1))
@@ -778,8 +769,8 @@ public struct Migrator: Sendable {
                 attempt += 1
                 let pause = Duration.milliseconds(500) * (1 << (attempt - 1)) * Double.random(in: 0.8...1.2)
                 logger.notice(
-                    "\(error.summary): a statement waited too long for a table lock (\(error.databaseError?.message ?? "")); retrying \(what) in \(pause.components.seconds).\(pause.components.attoseconds / 100_000_000_000_000_000) s (retry \(attempt) of \(settings.ddlRetries))")
-                try await self.pause(
+                    "\(error.summary): a statement waited too long for a table lock (\(error.databaseError?.message ?? "")); retrying \(what) in \(pause.secondsText) s (retry \(attempt) of \(settings.ddlRetries))")
+                try await sleepUnlessCancelled(
                     for: pause, waitingFor: "a retry", consequence: error.details.last ?? "nothing more was run")
             }
         }

@@ -214,7 +214,7 @@ extension GodwitError {
     }
 
     /// The run's task was cancelled: `consequence` says what was kept.
-    public static func cancelled(_ what: String, consequence: String) -> GodwitError {
+    static func cancelled(_ what: String, consequence: String) -> GodwitError {
         GodwitError(code: .cancelled, summary: "stopped on request \(what)", details: [consequence])
     }
 

@@ -3,4 +3,19 @@ extension Duration {
     package var milliseconds: Int64 {
         components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
     }
+
+    /// Seconds with one decimal, cut (not rounded): `1.2` for 1,299 ms. For messages.
+    package var secondsText: String {
+        "\(milliseconds / 1000).\(milliseconds % 1000 / 100)"
+    }
+}
+
+/// Sleeps; a cancellation of the calling task ends the sleep with ``GodwitError/Code/cancelled``, saying
+/// what was being waited for and what `consequence` was kept.
+package func sleepUnlessCancelled(for duration: Duration, waitingFor what: String, consequence: String) async throws {
+    do {
+        try await Task.sleep(for: duration)
+    } catch is CancellationError {
+        throw GodwitError.cancelled("while waiting for \(what)", consequence: consequence)
+    }
 }
