@@ -35,6 +35,19 @@ struct SafetyTests {
         throw TestSetupError("timed out waiting until \(what)")
     }
 
+    /// A database whose batch is `001_users` then `002_slow` (a table `half`, then ``slowStatement(_:)``
+    /// for 60 s), then `more`; and a connection to it.
+    func slowBatch(_ kind: DatabaseKind, then more: [String: String] = [:]) async throws -> (TestDatabase, any DatabaseConnection) {
+        let database = try await TestDatabase.make(kind)
+        let connection = try await database.connect()
+        try await makeSlowConfig(60, on: connection)
+        try database.writeMigrations([
+            "001_users.sql": sqlMigration(up: "CREATE TABLE users (id integer primary key);"),
+            "002_slow.sql": sqlMigration(up: "CREATE TABLE half (id integer);\n" + Self.slowStatement(kind)),
+        ].merging(more) { $1 })
+        return (database, connection)
+    }
+
     /// Waits until a runner is inside ``slowStatement(_:)``: seen in `pg_stat_activity` on PostgreSQL; on
     /// SQLite, its lock file names it and a moment has passed.
     func waitUntilSlowStatementRuns(_ kind: DatabaseKind, database: TestDatabase, on connection: any DatabaseConnection) async throws {
@@ -77,12 +90,7 @@ struct SafetyTests {
     @Test("SIGKILL in the middle of a transactional batch: nothing applied, no lock left, the next run proceeds by itself",
           arguments: DatabaseKind.allCases)
     func killTransactional(kind: DatabaseKind) async throws {
-        let database = try await TestDatabase.make(kind)
-        let connection = try await database.connect()
-        try await makeSlowConfig(60, on: connection)
-        try database.writeMigrations([
-            "001_users.sql": sqlMigration(up: "CREATE TABLE users (id integer primary key);"),
-            "002_slow.sql": sqlMigration(up: "CREATE TABLE half (id integer);\n" + Self.slowStatement(kind)),
+        let (database, connection) = try await slowBatch(kind, then: [
             "003_posts.sql": sqlMigration(up: "CREATE TABLE posts (id integer primary key);"),
         ])
         let env = ["DATABASE_URL": database.url]

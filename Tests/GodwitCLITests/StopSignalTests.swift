@@ -9,13 +9,7 @@ extension SafetyTests {
     @Test("SIGTERM during a batch: the statement is cancelled, nothing applied, lock free, exit 143; the next run proceeds",
           arguments: DatabaseKind.allCases)
     func stopDuringBatch(kind: DatabaseKind) async throws {
-        let database = try await TestDatabase.make(kind)
-        let connection = try await database.connect()
-        try await makeSlowConfig(60, on: connection)
-        try database.writeMigrations([
-            "001_users.sql": sqlMigration(up: "CREATE TABLE users (id integer primary key);"),
-            "002_slow.sql": sqlMigration(up: "CREATE TABLE half (id integer);\n" + Self.slowStatement(kind)),
-        ])
+        let (database, connection) = try await slowBatch(kind)
         let env = ["DATABASE_URL": database.url]
         let runner = try RunningGodwit(["latest"], in: database.folder, environment: env)
         try await waitUntilSlowStatementRuns(kind, database: database, on: connection)
