@@ -39,6 +39,32 @@ struct MigrationDirectoryTests {
         #expect(error.code == .migrationsDirectoryIsFile)
     }
 
+    @Test("a large folder is read on all cores; the first bad file in name order is the one named")
+    func largeFolder() throws {
+        var files: [String: Data] = [:]
+        for index in 1...1_000 {
+            files[String(format: "%04d_m.sql", index)] = Data(sqlMigration(up: "SELECT \(index);").utf8)
+        }
+        let path = try folder(files)
+        let loaded = try MigrationDirectory(path: path).load()
+        #expect(loaded.count == 1_000)
+        #expect(loaded.map(\.name) == (1...1_000).map { String(format: "%04d_m.sql", $0) })
+        #expect(loaded[699].up.sql == "SELECT 700;")
+        // Two bad files, in different workers' shares: the earlier name is reported.
+        try Data("SELECT 1;".utf8).write(to: URL(fileURLWithPath: path + "/0900_m.sql"))
+        try Data([0xFF]).write(to: URL(fileURLWithPath: path + "/0300_m.sql"))
+        let error = try #require(throws: GodwitError.self) { try MigrationDirectory(path: path).load() }
+        #expect(error.summary == "invalid migration file \(path)/0300_m.sql: the file is not UTF-8 text")
+    }
+
+    @Test("a folder entry that cannot be read as a file is named")
+    func unreadableEntry() throws {
+        let path = try folder(["001_a.sql": valid])
+        try FileManager.default.createDirectory(atPath: path + "/002_b.sql", withIntermediateDirectories: false)
+        let error = try #require(throws: GodwitError.self) { try MigrationDirectory(path: path).load() }
+        #expect(error.summary.hasPrefix("invalid migration file \(path)/002_b.sql: the file cannot be read"), "\(error.summary)")
+    }
+
     @Test("make writes Knex's UTC timestamp prefix")
     func timestamp() throws {
         let date = Date(timeIntervalSince1970: 1_795_601_425)  // 2026-11-25T10:10:25Z

@@ -45,6 +45,17 @@ struct SQLMigrationFileTests {
         #expect(error.summary.contains(expected), "\(error.summary)")
     }
 
+    @Test("the checksum is SHA-256 of the text with whitespace runs made one space: databases keep it, so it never changes")
+    func checksum() throws {
+        // sha256("a b"), as `printf 'a b' | sha256sum` prints it.
+        let expected = "c8687a08aa5d6ed2044328fa6a697ab8e96dc34291e8c2034ae8c38e6fcc6d65"
+        #expect(MigrationChecksum.of("  a \r\n\tb \n") == expected)
+        #expect(MigrationChecksum.of("a\n\n  b") == expected)
+        #expect(MigrationChecksum.of("a  c") != expected)
+        let file = "-- migrate:up\r\nSELECT 'é';\r\n"
+        #expect(try parse(file).checksum == MigrationChecksum.of("-- migrate:up\nSELECT 'é';"))
+    }
+
     @Test("a UTF-8 offset maps to the file's line and column")
     func location() {
         let script = MigrationScript(sql: "SELECT 1;\n  SELECT é;", firstLine: 7)

@@ -94,7 +94,8 @@ public struct Migrator: Sendable {
         logger: Logger = Logger(label: "godwit")
     ) {
         self.connection = connection
-        self.migrations = migrations.sorted { Migration.precedes($0.name, $1.name) }
+        let inOrder = zip(migrations, migrations.dropFirst()).allSatisfy { Migration.precedes($0.name, $1.name) }
+        self.migrations = inOrder ? migrations : migrations.sorted { Migration.precedes($0.name, $1.name) }
         self.source = source
         self.settings = settings
         self.log = MigrationLog(connection: connection, tableName: TableName(tableName, schema: schema))

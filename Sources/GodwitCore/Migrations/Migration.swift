@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One migration: a name, the script that applies it and the script that undoes it.
 ///
 /// The name is the file name with its extension (`20261125093000_create_users.sql`), exactly what Knex
@@ -41,7 +49,14 @@ public struct Migration: Sendable {
 
     /// Orders migration names as Knex does: by their bytes, so `001_` < `002_` < `20240101…`.
     public static func precedes(_ lhs: String, _ rhs: String) -> Bool {
-        lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
+        var lhs = lhs, rhs = rhs
+        return lhs.withUTF8 { left in
+            rhs.withUTF8 { right in
+                let shared = min(left.count, right.count)
+                let order = shared == 0 ? 0 : memcmp(left.baseAddress!, right.baseAddress!, shared)
+                return order != 0 ? order < 0 : left.count < right.count
+            }
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+import Dispatch
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -25,21 +26,44 @@ public struct MigrationDirectory: Sendable {
     /// - Throws: ``GodwitError``: the folder is missing or is a file, a file is unreadable or not UTF-8,
     ///   a file is not in dbmate's format, or two files share a name stem.
     public func load() throws -> [Migration] {
-        let names = try sqlFileNames()
-        var migrations: [Migration] = []
-        migrations.reserveCapacity(names.count)
-        for name in names {
-            let filePath = join(path, name)
-            guard let data = FileManager.default.contents(atPath: filePath) else {
-                throw GodwitError.invalidMigrationFile(path: filePath, line: nil, reason: "the file cannot be read")
+        let folder = try DirectoryReader(path: path)
+        let names = try folder.names()
+            .filter { !$0.hasPrefix(".") && $0.hasSuffix(".\(SQLMigrationFile.fileExtension)") }
+            .sorted(by: Migration.precedes)
+        try MigrationDirectory.checkUniqueStems(names, in: path)
+        // Reading is mostly system calls (open, stat, read, close per file): the cores share the files, and
+        // the first failure in name order is the one reported, as if they had been read one by one.
+        let workers = min(MigrationDirectory.cores, max(1, names.count / MigrationDirectory.filesPerWorker))
+        let results = [Result<Migration, any Error>](unsafeUninitializedCapacity: names.count) { buffer, count in
+            let slots = Slots(base: buffer.baseAddress)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                for index in (names.count * worker / workers)..<(names.count * (worker + 1) / workers) {
+                    let name = names[index]
+                    let filePath = folder.join(name)
+                    (slots.base! + index).initialize(to: Result {
+                        try folder.withContents(of: name) { bytes in
+                            guard MigrationDirectory.isUTF8(bytes) else {
+                                throw GodwitError.invalidMigrationFile(
+                                    path: filePath, line: nil, reason: "the file is not UTF-8 text")
+                            }
+                            return try SQLMigrationFile.parse(utf8: bytes, name: name, path: filePath)
+                        }
+                    })
+                }
             }
-            guard let contents = String(validating: data, as: UTF8.self) else {
-                throw GodwitError.invalidMigrationFile(path: filePath, line: nil, reason: "the file is not UTF-8 text")
-            }
-            migrations.append(try SQLMigrationFile.parse(contents, name: name, path: filePath))
+            count = names.count
         }
-        return migrations
+        return try results.map { try $0.get() }
     }
+
+    /// The results being filled in: each worker initialises only the slots of its own files.
+    private struct Slots: @unchecked Sendable {
+        let base: UnsafeMutablePointer<Result<Migration, any Error>>?
+    }
+
+    /// Below this many files per core, one core reads them all: starting threads would cost more.
+    private static let filesPerWorker = 200
+    private static let cores = ProcessInfo.processInfo.activeProcessorCount
 
     /// Writes a new migration from the template and returns its path.
     ///
@@ -98,25 +122,6 @@ public struct MigrationDirectory: Sendable {
         }
     }
 
-    private func sqlFileNames() throws -> [String] {
-        switch kind() {
-        case .directory: break
-        case .file: throw GodwitError.migrationsDirectoryIsFile(path: path)
-        case .missing: throw GodwitError.migrationsDirectoryMissing(path: path)
-        }
-        let entries: [String]
-        do {
-            entries = try FileManager.default.contentsOfDirectory(atPath: path)
-        } catch {
-            throw GodwitError.cannotRead(path: path, reason: "\(error)")
-        }
-        let names = entries
-            .filter { !$0.hasPrefix(".") && $0.hasSuffix(".\(SQLMigrationFile.fileExtension)") }
-            .sorted(by: Migration.precedes)
-        try MigrationDirectory.checkUniqueStems(names, in: path)
-        return names
-    }
-
     /// Refuses two migrations with one stem (`001_a.sql` and `001_a.swift`): both would claim one recorded
     /// migration. `names` must be sorted.
     ///
@@ -150,5 +155,10 @@ public struct MigrationDirectory: Sendable {
 
     private func join(_ directory: String, _ name: String) -> String {
         directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
+
+    /// Whether the bytes are valid UTF-8; ASCII, the usual case, is checked without decoding.
+    private static func isUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        bytes.allSatisfy { $0 < 0x80 } || String(validating: bytes, as: UTF8.self) != nil
     }
 }

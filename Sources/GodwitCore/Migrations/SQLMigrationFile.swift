@@ -17,52 +17,61 @@ public enum SQLMigrationFile {
     ///
     /// - Throws: ``GodwitError`` (`.invalidMigrationFile`) naming the file and line of the problem.
     public static func parse(_ contents: String, name: String, path: String) throws -> Migration {
-        var sections: [Direction: Section] = [:]
+        var contents = contents
+        return try contents.withUTF8 { try parse(utf8: UnsafeRawBufferPointer($0), name: name, path: path) }
+    }
+
+    /// Parses a file's UTF-8 bytes (see ``parse(_:name:path:)``); they must be valid UTF-8.
+    ///
+    /// Lines are found in the bytes (LF, CRLF or CR ends one) and a section is the text between its marker
+    /// line and the next marker line: a no-op `latest` reads every file, so this allocates only the sections.
+    static func parse(utf8 bytes: UnsafeRawBufferPointer, name: String, path: String) throws -> Migration {
+        var up: Section?
+        var down: Section?
         var current: Direction?
         var lineNumber = 0
-        // Lines are found in the UTF-8 bytes (LF, CRLF or CR ends one): splitting into Characters cost more
-        // than reading the file. A section is the text between its marker line and the next marker line.
-        let utf8 = contents.utf8
-        var lineStart = utf8.startIndex
+        var lineStart = 0
         while true {
             var lineEnd = lineStart
-            while lineEnd != utf8.endIndex, utf8[lineEnd] != 0x0A, utf8[lineEnd] != 0x0D { lineEnd = utf8.index(after: lineEnd) }
+            while lineEnd < bytes.count, bytes[lineEnd] != 0x0A, bytes[lineEnd] != 0x0D { lineEnd += 1 }
             var nextLine = lineEnd
-            if lineEnd != utf8.endIndex {
-                nextLine = utf8.index(after: lineEnd)
-                if utf8[lineEnd] == 0x0D, nextLine != utf8.endIndex, utf8[nextLine] == 0x0A { nextLine = utf8.index(after: nextLine) }
+            if lineEnd < bytes.count {
+                nextLine += bytes[lineEnd] == 0x0D && lineEnd + 1 < bytes.count && bytes[lineEnd + 1] == 0x0A ? 2 : 1
             }
             lineNumber += 1
-            let line = contents[lineStart..<lineEnd]
-            if line.utf8.starts(with: "--".utf8), let marker = try Marker(line: line, path: path, lineNumber: lineNumber) {
-                guard sections[marker.direction] == nil else {
+            let line = bytes[lineStart..<lineEnd]
+            if let marker = try Marker(line: line, path: path, lineNumber: lineNumber) {
+                guard (marker.direction == .up ? up : down) == nil else {
                     throw GodwitError.invalidMigrationFile(
                         path: path, line: lineNumber,
                         reason: "a second '-- migrate:\(marker.direction.rawValue)' marker")
                 }
-                sections[marker.direction] = Section(
+                let section = Section(
                     firstLine: lineNumber + 1, runsInTransaction: marker.runsInTransaction, start: nextLine, end: nextLine)
+                if marker.direction == .up { up = section } else { down = section }
                 current = marker.direction
             } else if current == nil {
-                let trimmed = line.drop(while: \.isWhitespace)
+                let trimmed = String(decoding: UnsafeRawBufferPointer(rebasing: line), as: UTF8.self).drop(while: \.isWhitespace)
                 if !trimmed.isEmpty && !trimmed.hasPrefix("--") {
                     throw GodwitError.invalidMigrationFile(
                         path: path, line: lineNumber,
                         reason: "SQL before the '-- migrate:up' marker (every file needs one)")
                 }
-            } else if let current {
-                sections[current]!.end = lineEnd
+            } else if current == .up {
+                up?.end = lineEnd
+            } else {
+                down?.end = lineEnd
             }
-            if lineEnd == utf8.endIndex { break }
+            if lineEnd == bytes.count { break }
             lineStart = nextLine
         }
-        guard let up = sections[.up] else {
+        guard let up else {
             throw GodwitError.invalidMigrationFile(
                 path: path, line: nil, reason: "no '-- migrate:up' marker (every file needs one)")
         }
         return Migration(
-            name: name, up: up.script(in: contents), down: sections[.down]?.script(in: contents), path: path,
-            checksum: MigrationChecksum.of(contents))
+            name: name, up: up.script(in: bytes), down: down?.script(in: bytes), path: path,
+            checksum: MigrationChecksum.of(utf8: bytes))
     }
 
     public static let template = """
@@ -81,56 +90,64 @@ public enum SQLMigrationFile {
     private struct Section {
         let firstLine: Int
         let runsInTransaction: Bool
-        /// Where its text starts (the line after its marker) and ends (the end of its last line).
-        let start: String.Index
-        var end: String.Index
+        /// Where its text starts (the line after its marker) and ends (the end of its last line), in bytes.
+        let start: Int
+        var end: Int
 
         /// The section's SQL, with its lines joined by LF whatever ended them in the file.
-        func script(in contents: String) -> MigrationScript {
-            var sql = String(contents[start..<max(start, end)])
-            if sql.utf8.contains(0x0D) {
+        func script(in bytes: UnsafeRawBufferPointer) -> MigrationScript {
+            let text = UnsafeRawBufferPointer(rebasing: bytes[start..<max(start, end)])
+            var sql = String(decoding: text, as: UTF8.self)
+            if text.contains(0x0D) {
                 sql = sql.replacing("\r\n", with: "\n").replacing("\r", with: "\n")
             }
             return MigrationScript(sql: sql, firstLine: firstLine, runsInTransaction: runsInTransaction)
         }
     }
 
-    /// A `-- migrate:up` / `-- migrate:down` line and its options.
+    /// A `-- migrate:up` / `-- migrate:down` line and its options, read from the line's bytes.
     private struct Marker {
         let direction: Direction
         let runsInTransaction: Bool
 
-        init?(line: Substring, path: String, lineNumber: Int) throws {
-            guard line.hasPrefix("--") else { return nil }
-            let rest = line.dropFirst(2).drop(while: { $0 == " " || $0 == "\t" })
-            guard rest.hasPrefix("migrate:") else { return nil }
-            var words = rest.dropFirst("migrate:".count).split(whereSeparator: \.isWhitespace)
-            guard let first = words.first, let direction = Direction(rawValue: String(first)) else {
+        /// `nil` for a line that is not a marker: one not starting with `--`, optional spaces, `migrate:`.
+        init?(line: Slice<UnsafeRawBufferPointer>, path: String, lineNumber: Int) throws {
+            guard line.starts(with: "--".utf8) else { return nil }
+            let rest = line.dropFirst(2).drop(while: { $0 == 0x20 || $0 == 0x09 })
+            guard rest.starts(with: "migrate:".utf8) else { return nil }
+            var words = rest.dropFirst("migrate:".utf8.count).split(whereSeparator: Marker.isSpace).makeIterator()
+            let first = words.next()
+            guard let first, let direction = Direction(rawValue: String(decoding: first, as: UTF8.self)) else {
+                let text = String(decoding: UnsafeRawBufferPointer(rebasing: line), as: UTF8.self)
                 throw GodwitError.invalidMigrationFile(
                     path: path, line: lineNumber,
-                    reason: "unknown marker '\(line.trimmingTrailingWhitespace)': use '-- migrate:up' or '-- migrate:down'")
+                    reason: "unknown marker '\(text.trimmingTrailingWhitespace)': use '-- migrate:up' or '-- migrate:down'")
             }
-            words.removeFirst()
             var runsInTransaction = true
-            for option in words {
-                switch option {
-                case "transaction:false": runsInTransaction = false
-                case "transaction:true": runsInTransaction = true
-                default:
+            while let option = words.next() {
+                if option.elementsEqual("transaction:false".utf8) {
+                    runsInTransaction = false
+                } else if option.elementsEqual("transaction:true".utf8) {
+                    runsInTransaction = true
+                } else {
                     throw GodwitError.invalidMigrationFile(
                         path: path, line: lineNumber,
-                        reason: "unknown option '\(option)' (the only option is transaction:false)")
+                        reason: "unknown option '\(String(decoding: option, as: UTF8.self))' (the only option is transaction:false)")
                 }
             }
             self.direction = direction
             self.runsInTransaction = runsInTransaction
         }
+
+        private static func isSpace(_ byte: UInt8) -> Bool {
+            byte == 0x20 || byte == 0x09 || byte == 0x0B || byte == 0x0C
+        }
     }
 }
 
-extension Substring {
+extension String {
     fileprivate var trimmingTrailingWhitespace: Substring {
-        var result = self
+        var result = self[...]
         while let last = result.last, last.isWhitespace { result.removeLast() }
         return result
     }
