@@ -11,7 +11,7 @@ let strictSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "Godwit",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "godwit", targets: ["godwit"]),
         .library(name: "GodwitCore", targets: ["GodwitCore"]),

@@ -7,7 +7,7 @@ import PackageDescription
 // Hummingbird server that migrates before it serves).
 let package = Package(
     name: "supabase-service",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "migrate", targets: ["migrate"]),
         .executable(name: "app", targets: ["app"]),

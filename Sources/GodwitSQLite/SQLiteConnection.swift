@@ -1,5 +1,5 @@
 import CSQLite
-import Foundation
+import Synchronization
 import GodwitCore
 
 /// A connection to a SQLite database file through the system's sqlite3 library.
@@ -13,7 +13,7 @@ import GodwitCore
 public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
     // @unchecked: the sqlite3 handle is touched only under `exclusion`, one call at a time.
     private let handle: OpaquePointer
-    private let exclusion = NSLock()
+    private let exclusion = Mutex<Void>(())
     /// The file this connection opened.
     public let path: String
     public let dialect: any SQLDialect = SQLiteDialect()

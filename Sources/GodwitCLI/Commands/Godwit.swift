@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import GodwitCore
 
 /// The `godwit` command line: Knex's migration commands for SQL (and compiled Swift) migrations.

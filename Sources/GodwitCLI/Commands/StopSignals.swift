@@ -1,6 +1,13 @@
 import ArgumentParser
 import Dispatch
-import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// SIGTERM (a container being stopped) and SIGINT (Ctrl-C) while a command runs.
 ///
@@ -8,14 +15,13 @@ import Foundation
 /// transaction rolls back and the lock is freed, or a wait ends; the command then exits with 128 + the
 /// signal's number, as a process killed by it would. A second signal ends the process at once.
 final class StopSignals: @unchecked Sendable {
-    // @unchecked: `received` is guarded by `lock`; the handlers run on one serial queue.
-    private let lock = NSLock()
-    private var received: Int32?
+    // @unchecked: `sources` is touched only by `run`'s task; the handlers run on one serial queue.
+    private let received = Mutex<Int32?>(nil)
     private let queue = DispatchQueue(label: "godwit.signals")
     private var sources: [any DispatchSourceSignal] = []
 
     /// The signal that stopped the command, if one did.
-    var signal: Int32? { lock.withLock { received } }
+    var stoppedBy: Int32? { received.withLock { $0 } }
 
     /// Runs `command` in a task that the first SIGTERM or SIGINT cancels.
     static func run(_ command: any AsyncParsableCommand) async throws {
@@ -27,7 +33,7 @@ final class StopSignals: @unchecked Sendable {
         do {
             try await task.value
         } catch {
-            guard let number = signals.signal else { throw error }
+            guard let number = signals.stoppedBy else { throw error }
             // The command has printed what it stopped and what was kept.
             throw ExitCode(128 + number)
         }
@@ -36,10 +42,10 @@ final class StopSignals: @unchecked Sendable {
     private func install(cancel: @escaping @Sendable () -> Void) {
         for number in [SIGTERM, SIGINT] {
             // The default action would end the process at once: the handler below decides instead.
-            Foundation.signal(number, SIG_IGN)
+            _ = signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler { [self] in
-                let first = lock.withLock {
+                let first = received.withLock { received in
                     defer { received = received ?? number }
                     return received == nil
                 }
@@ -58,7 +64,7 @@ final class StopSignals: @unchecked Sendable {
 
     private func uninstall() {
         for source in sources { source.cancel() }
-        for number in [SIGTERM, SIGINT] { Foundation.signal(number, SIG_DFL) }
+        for number in [SIGTERM, SIGINT] { _ = signal(number, SIG_DFL) }
     }
 
     private static func name(_ number: Int32) -> String {

@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import Synchronization
 
 /// Lets a cancelled task stop the statement it is waiting for on a connection's queue.
 ///
@@ -8,10 +8,9 @@ import Foundation
 /// while a call is running, so that a late request cannot hit the next statement, a `ROLLBACK` say.
 /// Between statements the engine checks for cancellation itself.
 public final class StatementInterrupter: @unchecked Sendable {
-    // @unchecked: `running` is guarded by `lock`; `interrupt` is called with `handle` from any thread,
-    // which the driver's C library allows for that call.
-    private let lock = NSLock()
-    private var running = false
+    // @unchecked: `interrupt` is called with `handle` from any thread, which the driver's C library allows
+    // for that call.
+    private let running = Mutex(false)
     private let handle: OpaquePointer
     private let interrupt: @Sendable (OpaquePointer) -> Void
 
@@ -42,9 +41,11 @@ public final class StatementInterrupter: @unchecked Sendable {
     /// Runs `work` on the calling thread, one call at a time (`exclusion` serialises them, as a serial
     /// queue would, without its two thread switches per call); cancelling the calling task interrupts it.
     /// For work that is short or local (SQLite): it occupies the caller's thread while it runs.
-    public func runHere<T: Sendable>(exclusively exclusion: NSLock, _ work: () throws -> T) async throws -> T {
+    public func runHere<T: Sendable>(
+        exclusively exclusion: borrowing Mutex<Void>, _ work: () throws -> T
+    ) async throws -> T {
         try await withTaskCancellationHandler {
-            try exclusion.withLock {
+            try exclusion.withLock { _ in
                 setRunning(true)
                 defer { setRunning(false) }
                 return try work()
@@ -55,12 +56,12 @@ public final class StatementInterrupter: @unchecked Sendable {
     }
 
     private func interruptIfRunning() {
-        lock.withLock {
+        running.withLock { running in
             if running { interrupt(handle) }
         }
     }
 
     private func setRunning(_ value: Bool) {
-        lock.withLock { running = value }
+        running.withLock { $0 = value }
     }
 }
