@@ -13,8 +13,8 @@ struct Latest: AsyncParsableCommand {
 
     func run() async throws {
         try await withSession(options, overrides: migrateOptions.overrides, extraMigrations: Godwit.extraMigrations) { session in
-            if dryRun { return try await session.migrator.latestDryRun().lines().forEach(Console.out) }
-            try await session.migrator.latest(migrateOptions.runOptions).lines(singleStep: false).forEach(Console.out)
+            if dryRun { return Console.out(try await session.migrator.latestDryRun().lines()) }
+            Console.out(try await session.migrator.latest(migrateOptions.runOptions).lines(singleStep: false))
         }
     }
 }
@@ -34,8 +34,8 @@ struct Rollback: AsyncParsableCommand {
 
     func run() async throws {
         try await withSession(options, overrides: migrateOptions.overrides, extraMigrations: Godwit.extraMigrations) { session in
-            if dryRun { return try await session.migrator.rollbackDryRun(all: all).lines().forEach(Console.out) }
-            try await session.migrator.rollback(all: all, migrateOptions.runOptions).lines(singleStep: false).forEach(Console.out)
+            if dryRun { return Console.out(try await session.migrator.rollbackDryRun(all: all).lines()) }
+            Console.out(try await session.migrator.rollback(all: all, migrateOptions.runOptions).lines(singleStep: false))
         }
     }
 }
@@ -52,7 +52,7 @@ struct Up: AsyncParsableCommand {
 
     func run() async throws {
         try await withSession(options, overrides: migrateOptions.overrides, extraMigrations: Godwit.extraMigrations) { session in
-            try await session.migrator.up(name: name, migrateOptions.runOptions).lines(singleStep: true).forEach(Console.out)
+            Console.out(try await session.migrator.up(name: name, migrateOptions.runOptions).lines(singleStep: true))
         }
     }
 }
@@ -69,7 +69,7 @@ struct Down: AsyncParsableCommand {
 
     func run() async throws {
         try await withSession(options, overrides: migrateOptions.overrides, extraMigrations: Godwit.extraMigrations) { session in
-            try await session.migrator.down(name: name, migrateOptions.runOptions).lines(singleStep: true).forEach(Console.out)
+            Console.out(try await session.migrator.down(name: name, migrateOptions.runOptions).lines(singleStep: true))
         }
     }
 }

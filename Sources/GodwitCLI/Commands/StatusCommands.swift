@@ -23,7 +23,7 @@ struct Status: AsyncParsableCommand {
             if json {
                 Console.out(try output.json())
             } else {
-                output.statusLines(directory: configuration.migrationsDirectory).forEach(Console.out)
+                Console.out(output.statusLines(directory: configuration.migrationsDirectory))
             }
             try failIfMissing(state, directory: session.configuration.migrationsDirectory)
         }
@@ -46,7 +46,7 @@ struct List: AsyncParsableCommand {
             if json {
                 Console.out(try output.json())
             } else {
-                output.listLines().forEach(Console.out)
+                Console.out(output.listLines())
             }
             try failIfMissing(state, directory: session.configuration.migrationsDirectory)
         }

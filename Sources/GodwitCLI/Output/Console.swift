@@ -15,6 +15,12 @@ enum Console {
         write(line, to: 1)
     }
 
+    /// Writes lines to standard output in one write: a report of 10,000 migrations is one system call.
+    static func out(_ lines: [String]) {
+        guard !lines.isEmpty else { return }
+        write(lines.joined(separator: "\n"), to: 1)
+    }
+
     /// Writes a line to standard error.
     static func error(_ line: String) {
         write(line, to: 2)

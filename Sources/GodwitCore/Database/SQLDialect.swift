@@ -11,6 +11,10 @@ public protocol SQLDialect: Sendable {
     /// The placeholder for the bound value at `position` (1-based): `$1` on PostgreSQL, `?1` on SQLite.
     func placeholder(_ position: Int) -> String
 
+    /// The placeholder for the bound value at `position` in a statement that binds its values in order:
+    /// ``placeholder(_:)`` by default; SQLite's bare `?`, which it numbers without looking it up.
+    func placeholderInOrder(_ position: Int) -> String
+
     /// The statement that opens a transaction which will write.
     ///
     /// SQLite's `BEGIN IMMEDIATE` takes the write lock at once, so concurrent runners queue there.
@@ -82,6 +86,8 @@ public protocol SQLDialect: Sendable {
 }
 
 extension SQLDialect {
+    public func placeholderInOrder(_ position: Int) -> String { placeholder(position) }
+
     public var invalidIndexesQuery: String? { nil }
     public var sendsScriptsTogether: Bool { false }
 

@@ -45,17 +45,21 @@ public struct MigrationState: Sendable {
     /// Matches records to migrations.
     public init(applied: [AppliedMigration], available: [Migration], interrupted: [InterruptedMigration] = []) {
         self.interrupted = interrupted
-        var byName: [String: Int] = [:]
-        var byStem: [Substring: Int] = [:]
-        for (index, migration) in available.enumerated() {
-            byName[migration.name] = index
-            byStem[migration.stem] = index
+        var byName: [String: Int] = Dictionary(minimumCapacity: available.count)
+        for (index, migration) in available.enumerated() { byName[migration.name] = index }
+        // Stems are looked up only for records that name no file (Knex's `.ts` records), usually none.
+        var byStem: [Substring: Int]?
+        func stemIndex(_ name: String) -> Int? {
+            if byStem == nil {
+                byStem = Dictionary(available.indices.map { (available[$0].stem, $0) }, uniquingKeysWith: { _, last in last })
+            }
+            return byStem?[Migration.stem(of: name)]
         }
         var taken = Array(repeating: false, count: available.count)
         var completed: [Completed] = []
         completed.reserveCapacity(applied.count)
         for record in applied {
-            let index = byName[record.name] ?? byStem[Migration.stem(of: record.name)]
+            let index = byName[record.name] ?? stemIndex(record.name)
             if let index, !taken[index] {
                 taken[index] = true
                 completed.append(Completed(record: record, migration: available[index]))

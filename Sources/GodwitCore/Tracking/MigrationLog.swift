@@ -270,7 +270,7 @@ struct MigrationLog: Sendable {
             var values: [String] = []
             var bindings: [SQLValue] = []
             for row in rows[start..<min(start + rowsPerStatement, rows.count)] {
-                let placeholders = row.indices.map { dialect.placeholder(bindings.count + $0 + 1) }
+                let placeholders = row.indices.map { dialect.placeholderInOrder(bindings.count + $0 + 1) }
                 values.append("(" + placeholders.joined(separator: ", ") + ")")
                 bindings += row
             }
