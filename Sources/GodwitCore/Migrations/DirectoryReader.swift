@@ -83,7 +83,12 @@ struct DirectoryReader: ~Copyable {
 
     /// The path of an entry, for messages.
     func join(_ name: String) -> String {
-        path.hasSuffix("/") ? path + name : path + "/" + name
+        DirectoryReader.join(path, name)
+    }
+
+    /// The path of `name` in the folder `directory`.
+    static func join(_ directory: String, _ name: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
 
     private static func describe(_ code: Int32) -> String {

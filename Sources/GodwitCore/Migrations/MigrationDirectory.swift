@@ -89,7 +89,7 @@ public struct MigrationDirectory: Sendable {
         let timestamp = MigrationDirectory.timestamp(now)
         let fileExtension = swift ? SwiftMigrationTemplate.fileExtension : SQLMigrationFile.fileExtension
         let fileName = "\(timestamp)_\(name).\(fileExtension)"
-        let filePath = join(path, fileName)
+        let filePath = DirectoryReader.join(path, fileName)
         guard !fileManager.fileExists(atPath: filePath) else {
             throw GodwitError.cannotWrite(path: filePath, reason: "the file already exists")
         }
@@ -151,10 +151,6 @@ public struct MigrationDirectory: Sendable {
         #else
         return isDirectory.boolValue ? .directory : .file
         #endif
-    }
-
-    private func join(_ directory: String, _ name: String) -> String {
-        directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
 
     /// Whether the bytes are valid UTF-8; ASCII, the usual case, is checked without decoding.
