@@ -102,19 +102,34 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
         }
     }
 
-    public func query(_ sql: String, _ bindings: [SQLValue]) async throws -> [SQLRow] {
+    public func query<Collector: SQLRowCollector>(
+        _ sql: String, _ bindings: [SQLValue], into collector: Collector
+    ) async throws -> Collector {
         try await onQueue {
+            var collector = collector
             let values = bindings.map(\.text)
-            let result = withOptionalCStrings(values) { pointers in
-                PQexecParams(self.connection, sql, Int32(values.count), nil, pointers, nil, nil, 0)
+            let sent = withOptionalCStrings(values) { pointers in
+                PQsendQueryParams(self.connection, sql, Int32(values.count), nil, pointers, nil, nil, 0)
             }
-            defer { PQclear(result) }
-            if let failure = self.failure(of: result) {
-                var failure = failure
+            var failure = sent == 1 ? nil : self.connectionFailure()
+            // Rows come one result each and are collected as they arrive: 10,000 records are never held twice.
+            if sent == 1 { PQsetSingleRowMode(self.connection) }
+            var types: [Oid]?
+            while sent == 1, let result = PQgetResult(self.connection) {
+                defer { PQclear(result) }
+                if PQresultStatus(result) == PGRES_SINGLE_TUPLE {
+                    let columns = types ?? PostgresRowReader.types(of: result)
+                    types = columns
+                    if failure == nil { collector.collect(PostgresRowReader(result: result, rowIndex: 0, types: columns)) }
+                } else if failure == nil {
+                    failure = self.failure(of: result)
+                }
+            }
+            if var failure {
                 failure.statement = sql
                 throw failure
             }
-            return self.rows(of: result!)
+            return collector
         }
     }
 
@@ -192,27 +207,6 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
         DatabaseError(
             message: settings.redact(String(cString: PQerrorMessage(connection)).trimmingNewlines),
             isConnectionFailure: true)
-    }
-
-    private func rows(of result: OpaquePointer) -> [SQLRow] {
-        let rowCount = PQntuples(result)
-        let columnCount = PQnfields(result)
-        let types = (0..<columnCount).map { PQftype(result, $0) }
-        var rows: [SQLRow] = []
-        rows.reserveCapacity(Int(rowCount))
-        for row in 0..<rowCount {
-            rows.append(
-                (0..<columnCount).map { column in
-                    if PQgetisnull(result, row, column) == 1 { return .null }
-                    let text = String(cString: PQgetvalue(result, row, column))
-                    switch types[Int(column)] {
-                    case 20, 21, 23: return Int64(text).map(SQLValue.integer) ?? .text(text)  // int8, int2, int4
-                    case 700, 701: return Double(text).map(SQLValue.double) ?? .text(text)  // float4, float8
-                    default: return .text(text)
-                    }
-                })
-        }
-        return rows
     }
 
     /// Runs `work` on the connection's queue; cancelling the calling task cancels the running statement.

@@ -54,8 +54,10 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
         try await onQueue { try self.runScript(script) }
     }
 
-    public func query(_ sql: String, _ bindings: [SQLValue]) async throws -> [SQLRow] {
-        try await onQueue { try self.runQuery(sql, bindings) }
+    public func query<Collector: SQLRowCollector>(
+        _ sql: String, _ bindings: [SQLValue], into collector: Collector
+    ) async throws -> Collector {
+        try await onQueue { try self.runQuery(sql, bindings, into: collector) }
     }
 
     // MARK: Under the exclusion
@@ -96,7 +98,9 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
         }
     }
 
-    private func runQuery(_ sql: String, _ bindings: [SQLValue]) throws -> [SQLRow] {
+    private func runQuery<Collector: SQLRowCollector>(
+        _ sql: String, _ bindings: [SQLValue], into collector: Collector
+    ) throws -> Collector {
         var statement: OpaquePointer?
         let status = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
         guard status == SQLITE_OK, let statement else {
@@ -112,24 +116,15 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
             case .text(let text): sqlite3_bind_text(statement, position, text, -1, SQLiteConnection.transient)
             }
         }
-        var rows: [SQLRow] = []
-        let columns = sqlite3_column_count(statement)
+        var collector = collector
+        let reader = SQLiteRowReader(statement: statement, columnCount: Int(sqlite3_column_count(statement)))
         var step = sqlite3_step(statement)
         while step == SQLITE_ROW {
-            rows.append((0..<columns).map { value(statement, column: $0) })
+            collector.collect(reader)
             step = sqlite3_step(statement)
         }
         guard step == SQLITE_DONE else { throw error(step, statementText: sql) }
-        return rows
-    }
-
-    private func value(_ statement: OpaquePointer, column: Int32) -> SQLValue {
-        switch sqlite3_column_type(statement, column) {
-        case SQLITE_NULL: .null
-        case SQLITE_INTEGER: .integer(sqlite3_column_int64(statement, column))
-        case SQLITE_FLOAT: .double(sqlite3_column_double(statement, column))
-        default: .text(sqlite3_column_text(statement, column).map { String(cString: $0) } ?? "")
-        }
+        return collector
     }
 
     private func error(_ status: Int32, bytes: UnsafeBufferPointer<UInt8>, statementRange: Range<Int>) -> DatabaseError {

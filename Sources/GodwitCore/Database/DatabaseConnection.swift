@@ -16,8 +16,11 @@ public protocol DatabaseConnection: Sendable {
     /// A failure carries the UTF-8 offset of the failing statement within `script`.
     func execute(script: String) async throws
 
-    /// Runs one statement with bound values and returns its rows (none for a statement that returns none).
-    func query(_ sql: String, _ bindings: [SQLValue]) async throws -> [SQLRow]
+    /// Runs one statement with bound values and hands its rows (none for a statement that returns none) to
+    /// `collector`, in order, as they are read; returns the collector.
+    func query<Collector: SQLRowCollector>(
+        _ sql: String, _ bindings: [SQLValue], into collector: Collector
+    ) async throws -> Collector
 
     /// Opens a second connection to the same database, or returns `nil` when the database cannot hold a
     /// lock on one connection while another writes (SQLite).
@@ -55,6 +58,11 @@ extension DatabaseConnection {
 
     /// Nothing to tell by default.
     public func details() async -> ConnectionDetails { ConnectionDetails() }
+
+    /// Runs one statement with bound values and returns its rows.
+    public func query(_ sql: String, _ bindings: [SQLValue]) async throws -> [SQLRow] {
+        try await query(sql, bindings, into: SQLRowArray()).rows
+    }
 
     /// Runs one statement without bound values and returns its rows.
     public func query(_ sql: String) async throws -> [SQLRow] {

@@ -8,8 +8,18 @@ public struct MigrationState: Sendable {
     public struct Completed: Sendable {
         /// The `knex_migrations` row.
         public let record: AppliedMigration
+        /// The migrations the record was matched against: shared by every entry, not a copy each.
+        private let available: [Migration]
+        private let index: Int?
+
         /// The migration matched to it, if its file is present.
-        public let migration: Migration?
+        public var migration: Migration? { index.map { available[$0] } }
+
+        init(record: AppliedMigration, available: [Migration], index: Int?) {
+            self.record = record
+            self.available = available
+            self.index = index
+        }
     }
 
     /// Applied migrations in the order they were applied.
@@ -62,9 +72,9 @@ public struct MigrationState: Sendable {
             let index = byName[record.name] ?? stemIndex(record.name)
             if let index, !taken[index] {
                 taken[index] = true
-                completed.append(Completed(record: record, migration: available[index]))
+                completed.append(Completed(record: record, available: available, index: index))
             } else {
-                completed.append(Completed(record: record, migration: nil))
+                completed.append(Completed(record: record, available: available, index: nil))
             }
         }
         self.completed = completed

@@ -34,31 +34,52 @@ public struct MigrationDirectory: Sendable {
         // Reading is mostly system calls (open, stat, read, close per file): the cores share the files, and
         // the first failure in name order is the one reported, as if they had been read one by one.
         let workers = min(MigrationDirectory.cores, max(1, names.count / MigrationDirectory.filesPerWorker))
-        let results = [Result<Migration, any Error>](unsafeUninitializedCapacity: names.count) { buffer, count in
-            let slots = Slots(base: buffer.baseAddress)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                for index in (names.count * worker / workers)..<(names.count * (worker + 1) / workers) {
-                    let name = names[index]
-                    let filePath = folder.join(name)
-                    (slots.base! + index).initialize(to: Result {
-                        try folder.withContents(of: name) { bytes in
-                            guard MigrationDirectory.isUTF8(bytes) else {
-                                throw GodwitError.invalidMigrationFile(
-                                    path: filePath, line: nil, reason: "the file is not UTF-8 text")
+        return try [Migration](unsafeUninitializedCapacity: names.count) { buffer, count in
+            guard let base = buffer.baseAddress else { return }  // no files
+            // Each worker fills its own share of the slots in order, and stops at its first failure.
+            let shares = (0..<workers).map { (names.count * $0 / workers)..<(names.count * ($0 + 1) / workers) }
+            var filled = shares.map(\.lowerBound)
+            var failures = [(any Error)?](repeating: nil, count: workers)
+            try filled.withUnsafeMutableBufferPointer { filled in
+                try failures.withUnsafeMutableBufferPointer { failures in
+                    let slots = Slots(migrations: base, filled: filled.baseAddress!, failures: failures.baseAddress!)
+                    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                        for index in shares[worker] {
+                            do {
+                                (slots.migrations + index).initialize(to: try read(names[index], from: folder))
+                                slots.filled[worker] = index + 1
+                            } catch {
+                                slots.failures[worker] = error
+                                return
                             }
-                            return try SQLMigrationFile.parse(utf8: bytes, name: name, path: filePath)
                         }
-                    })
+                    }
+                    guard let failure = failures.lazy.compactMap({ $0 }).first else { return }
+                    for (share, end) in zip(shares, filled) {
+                        (base + share.lowerBound).deinitialize(count: end - share.lowerBound)
+                    }
+                    throw failure
                 }
             }
             count = names.count
         }
-        return try results.map { try $0.get() }
     }
 
-    /// The results being filled in: each worker initialises only the slots of its own files.
+    private func read(_ name: String, from folder: borrowing DirectoryReader) throws -> Migration {
+        let filePath = folder.join(name)
+        return try folder.withContents(of: name) { bytes in
+            guard MigrationDirectory.isUTF8(bytes) else {
+                throw GodwitError.invalidMigrationFile(path: filePath, line: nil, reason: "the file is not UTF-8 text")
+            }
+            return try SQLMigrationFile.parse(utf8: bytes, name: name, path: filePath)
+        }
+    }
+
+    /// The slots being filled in, and each worker's progress: a worker touches only its own share.
     private struct Slots: @unchecked Sendable {
-        let base: UnsafeMutablePointer<Result<Migration, any Error>>?
+        let migrations: UnsafeMutablePointer<Migration>
+        let filled: UnsafeMutablePointer<Int>
+        let failures: UnsafeMutablePointer<(any Error)?>
     }
 
     /// Below this many files per core, one core reads them all: starting threads would cost more.

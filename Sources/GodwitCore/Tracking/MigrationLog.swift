@@ -31,65 +31,60 @@ struct MigrationLog: Sendable {
         MigrationLog(connection: connection, tableName: tableName)
     }
 
-    /// What the tables hold.
-    struct Contents: Sendable {
+    /// What the tables hold, collected row by row from ``read()``'s query.
+    struct Contents: SQLRowCollector {
         /// The applied migrations in the order they were applied, each with its checksum if one is kept.
-        var applied: [AppliedMigration]
+        var applied: [AppliedMigration] = []
         /// Migrations that ran outside a transaction and did not finish.
-        var interrupted: [InterruptedMigration]
+        var interrupted: [InterruptedMigration] = []
         /// Whether Godwit's own table exists (a database Knex created has only Knex's two).
         var hasGodwitTable: Bool
+
+        /// Columns: id, name, batch, time in epoch milliseconds, checksum, then for an interrupted migration
+        /// (no id) direction, statements done, statement count and failure, and last the number of records,
+        /// so that the first record makes room for all of them.
+        mutating func collect(_ row: some SQLRowReader) {
+            guard let id = row.integer(0) else {
+                interrupted.append(
+                    InterruptedMigration(
+                        name: row.text(1) ?? "", checksum: row.text(4),
+                        direction: Plan.Direction(rawValue: row.text(5) ?? "") ?? .up,
+                        statementsDone: Int(row.integer(6) ?? 0), statementCount: Int(row.integer(7) ?? 0),
+                        failure: row.text(8)))
+                return
+            }
+            if applied.isEmpty { applied.reserveCapacity(Int(row.integer(9) ?? 0)) }
+            applied.append(
+                AppliedMigration(
+                    id: id, name: row.text(1) ?? "", batch: Int(row.integer(2) ?? 0),
+                    epochMilliseconds: row.integer(3), checksum: row.text(4)))
+        }
     }
 
     /// Reads the applied and interrupted migrations in one query; `nil` when `knex_migrations` does not exist.
     func read() async throws -> Contents? {
         let time = dialect.migrationTimeAsEpochMilliseconds(column: dialect.quote(identifier: "migration_time"))
-        let rows: [SQLRow]
+        let count = #"(SELECT count(*) FROM \#(table))"#
         do {
-            rows = try await connection.query(
+            return try await connection.query(
                 #"""
-                SELECT m."id", m."name", m."batch", \#(time), g."checksum", NULL, NULL, NULL, NULL \#
+                SELECT m."id", m."name", m."batch", \#(time), g."checksum", NULL, NULL, NULL, NULL, \#(count) \#
                 FROM \#(table) m LEFT JOIN \#(godwitTable) g ON g."name" = m."name" \#
                 UNION ALL \#
-                SELECT NULL, "name", NULL, NULL, "checksum", "direction", "statements_done", "statement_count", "failure" \#
+                SELECT NULL, "name", NULL, NULL, "checksum", "direction", "statements_done", "statement_count", "failure", NULL \#
                 FROM \#(godwitTable) WHERE "direction" IS NOT NULL ORDER BY 1
-                """#)
+                """#, [], into: Contents(hasGodwitTable: true))
         } catch let error as DatabaseError where dialect.isUndefinedTable(error) {
-            guard let applied = try await readKnexTableOnly() else { return nil }
-            return Contents(applied: applied, interrupted: [], hasGodwitTable: false)
-        }
-        var contents = Contents(applied: [], interrupted: [], hasGodwitTable: true)
-        contents.applied.reserveCapacity(rows.count)
-        for row in rows {
-            if row[0].integer != nil {
-                contents.applied.append(Self.appliedMigration(row, checksum: row[4].text))
-            } else {
-                contents.interrupted.append(
-                    InterruptedMigration(
-                        name: row[1].text ?? "", checksum: row[4].text,
-                        direction: Plan.Direction(rawValue: row[5].text ?? "") ?? .up,
-                        statementsDone: Int(row[6].integer ?? 0), statementCount: Int(row[7].integer ?? 0),
-                        failure: row[8].text))
+            do {
+                return try await connection.query(
+                    #"""
+                    SELECT "id", "name", "batch", \#(time), NULL, NULL, NULL, NULL, NULL, \#(count) \#
+                    FROM \#(table) ORDER BY "id"
+                    """#, [], into: Contents(hasGodwitTable: false))
+            } catch let error as DatabaseError where dialect.isUndefinedTable(error) {
+                return nil
             }
         }
-        return contents
-    }
-
-    private func readKnexTableOnly() async throws -> [AppliedMigration]? {
-        let time = dialect.migrationTimeAsEpochMilliseconds(column: dialect.quote(identifier: "migration_time"))
-        do {
-            return try await connection.query(#"SELECT "id", "name", "batch", \#(time) FROM \#(table) ORDER BY "id""#)
-                .map { Self.appliedMigration($0, checksum: nil) }
-        } catch let error as DatabaseError where dialect.isUndefinedTable(error) {
-            return nil
-        }
-    }
-
-    /// A record from a row whose first four columns are id, name, batch and the time in epoch milliseconds.
-    private static func appliedMigration(_ row: SQLRow, checksum: String?) -> AppliedMigration {
-        AppliedMigration(
-            id: row[0].integer ?? 0, name: row[1].text ?? "", batch: Int(row[2].integer ?? 0),
-            epochMilliseconds: row[3].integer, checksum: checksum)
     }
 
     /// Creates the missing tables and the lock row. Call it inside a transaction.
