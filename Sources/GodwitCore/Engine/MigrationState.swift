@@ -6,19 +6,24 @@
 public struct MigrationState: Sendable {
     /// A record and the migration that now stands for it (`nil` when its file is missing).
     public struct Completed: Sendable {
-        /// The `knex_migrations` row.
-        public let record: AppliedMigration
-        /// The migrations the record was matched against: shared by every entry, not a copy each.
+        // Positions in the arrays the state was made from, which every entry shares: 10,000 entries copy
+        // no records and no migrations.
+        private let records: [AppliedMigration]
+        private let recordIndex: Int
         private let available: [Migration]
-        private let index: Int?
+        private let migrationIndex: Int?
+
+        /// The `knex_migrations` row.
+        public var record: AppliedMigration { records[recordIndex] }
 
         /// The migration matched to it, if its file is present.
-        public var migration: Migration? { index.map { available[$0] } }
+        public var migration: Migration? { migrationIndex.map { available[$0] } }
 
-        init(record: AppliedMigration, available: [Migration], index: Int?) {
-            self.record = record
+        init(records: [AppliedMigration], recordIndex: Int, available: [Migration], migrationIndex: Int?) {
+            self.records = records
+            self.recordIndex = recordIndex
             self.available = available
-            self.index = index
+            self.migrationIndex = migrationIndex
         }
     }
 
@@ -39,7 +44,7 @@ public struct MigrationState: Sendable {
     }
 
     /// Applied migrations with a file but no kept checksum yet (applied by Knex, or by an older Godwit).
-    var unfingerprinted: [(name: String, checksum: String)] {
+    var unfingerprinted: [(name: String, checksum: MigrationChecksum)] {
         completed.compactMap { entry in
             guard entry.record.checksum == nil, let checksum = entry.migration?.checksum else { return nil }
             return (entry.record.name, checksum)
@@ -55,8 +60,17 @@ public struct MigrationState: Sendable {
     /// Matches records to migrations.
     public init(applied: [AppliedMigration], available: [Migration], interrupted: [InterruptedMigration] = []) {
         self.interrupted = interrupted
-        var byName: [String: Int] = Dictionary(minimumCapacity: available.count)
-        for (index, migration) in available.enumerated() { byName[migration.name] = index }
+        // Records usually come in the files' order (names sort as they were applied), so each is first
+        // tried against the file after the last one matched; the names are indexed at the first that is not.
+        var next = 0
+        var byName: [String: Int]?
+        func nameIndex(_ name: String) -> Int? {
+            if next < available.count, available[next].name == name { return next }
+            if byName == nil {
+                byName = Dictionary(available.indices.map { (available[$0].name, $0) }, uniquingKeysWith: { _, last in last })
+            }
+            return byName?[name]
+        }
         // Stems are looked up only for records that name no file (Knex's `.ts` records), usually none.
         var byStem: [Substring: Int]?
         func stemIndex(_ name: String) -> Int? {
@@ -68,14 +82,15 @@ public struct MigrationState: Sendable {
         var taken = Array(repeating: false, count: available.count)
         var completed: [Completed] = []
         completed.reserveCapacity(applied.count)
-        for record in applied {
-            let index = byName[record.name] ?? stemIndex(record.name)
-            if let index, !taken[index] {
+        for (recordIndex, record) in applied.enumerated() {
+            var match = nameIndex(record.name) ?? stemIndex(record.name)
+            if let index = match, !taken[index] {
                 taken[index] = true
-                completed.append(Completed(record: record, available: available, index: index))
+                next = index + 1
             } else {
-                completed.append(Completed(record: record, available: available, index: nil))
+                match = nil
             }
+            completed.append(Completed(records: applied, recordIndex: recordIndex, available: available, migrationIndex: match))
         }
         self.completed = completed
         self.pending = available.indices.filter { !taken[$0] }.map { available[$0] }

@@ -23,18 +23,42 @@ public struct Migration: Sendable {
     /// The script that undoes it; `nil` when the file has no `-- migrate:down` section.
     public let down: MigrationScript?
     /// Where the migration came from, for messages (a file path).
-    public let path: String
+    public var path: String { location.path(of: name) }
+    private let location: Location
     /// The ``MigrationChecksum`` of its source, kept when it is applied so that later edits are noticed;
     /// `nil` when the migration has no source text to fingerprint.
-    public let checksum: String?
+    public let checksum: MigrationChecksum?
 
     /// Creates a migration from its scripts.
-    public init(name: String, up: MigrationScript, down: MigrationScript?, path: String, checksum: String? = nil) {
+    public init(name: String, up: MigrationScript, down: MigrationScript?, path: String, checksum: MigrationChecksum? = nil) {
         self.name = name
         self.up = up
         self.down = down
-        self.path = path
+        self.location = .path(path)
         self.checksum = checksum
+    }
+
+    /// Creates a migration read from the file `name` of the migrations folder `folder`.
+    init(name: String, up: MigrationScript, down: MigrationScript?, folder: String, checksum: MigrationChecksum?) {
+        self.name = name
+        self.up = up
+        self.down = down
+        self.location = .inFolder(folder)
+        self.checksum = checksum
+    }
+
+    /// Where a migration came from: a path as given, or the folder its file (named as the migration) is in,
+    /// whose path is made when asked for, so 10,000 migrations of one folder keep one string, not 10,000.
+    enum Location: Sendable {
+        case path(String)
+        case inFolder(String)
+
+        func path(of name: String) -> String {
+            switch self {
+            case .path(let path): path
+            case .inFolder(let folder): DirectoryReader.join(folder, name)
+            }
+        }
     }
 
     /// The name without its last extension: `001_initial_schema.ts` and `001_initial_schema.sql` share

@@ -4,10 +4,51 @@ import CCrypto
 ///
 /// It is the SHA-256 of the file's text with every run of whitespace made one space and the ends trimmed:
 /// re-indenting, re-wrapping or changing line endings (CRLF ↔ LF) keeps the checksum; changing any word,
-/// value or comment changes it.
-public enum MigrationChecksum {
-    /// The checksum of a file's text, as 64 lowercase hex digits.
-    public static func of(_ text: String) -> String {
+/// value or comment changes it. The tracking table keeps it as 64 lowercase hex digits (``hex``); in
+/// memory it is the 32 bytes themselves, so 10,000 of them cost no allocation.
+public struct MigrationChecksum: Sendable, Hashable, CustomStringConvertible {
+    private var words: (UInt64, UInt64, UInt64, UInt64)
+
+    /// Reads 64 hex digits (either case); `nil` for anything else.
+    public init?(hex: some StringProtocol) {
+        var hex = String(hex)
+        guard let words = hex.withUTF8({ MigrationChecksum.words(fromHex: $0) }) else { return nil }
+        self.words = words
+    }
+
+    private init(words: (UInt64, UInt64, UInt64, UInt64)) {
+        self.words = words
+    }
+
+    /// A kept checksum that could not be read (not 64 hex digits): it matches no file, so the file counts
+    /// as edited. (Its 32 bytes are all ones, which no SHA-256 of a migration will be.)
+    public static let unreadable = MigrationChecksum(words: (.max, .max, .max, .max))
+
+    /// The 64 lowercase hex digits, as the tracking table keeps them.
+    public var hex: String {
+        withUnsafeBytes(of: words) { bytes in
+            String(unsafeUninitializedCapacity: 64) { hex in
+                for (index, byte) in bytes.enumerated() {
+                    hex[2 * index] = MigrationChecksum.hexDigit(byte >> 4)
+                    hex[2 * index + 1] = MigrationChecksum.hexDigit(byte & 0xF)
+                }
+                return 64
+            }
+        }
+    }
+
+    public var description: String { hex }
+
+    public static func == (lhs: MigrationChecksum, rhs: MigrationChecksum) -> Bool {
+        lhs.words == rhs.words
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        withUnsafeBytes(of: words) { hasher.combine(bytes: $0) }
+    }
+
+    /// The checksum of a file's text.
+    public static func of(_ text: String) -> MigrationChecksum {
         var text = text
         return text.withUTF8 { of(utf8: UnsafeRawBufferPointer($0)) }
     }
@@ -16,7 +57,7 @@ public enum MigrationChecksum {
     ///
     /// A no-op `latest` checksums every applied file, so this works in place: one scratch buffer on the
     /// stack for the normalised text, no intermediate arrays.
-    public static func of(utf8 text: UnsafeRawBufferPointer) -> String {
+    public static func of(utf8 text: UnsafeRawBufferPointer) -> MigrationChecksum {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(text.count, 1)) { normalized in
             var count = 0
             var pendingSpace = false
@@ -33,22 +74,39 @@ public enum MigrationChecksum {
                     count += 1
                 }
             }
-            return hexDigest(of: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: normalized[..<count])))
+            return sha256(of: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: normalized[..<count])))
         }
     }
 
-    private static func hexDigest(of bytes: UnsafeRawBufferPointer) -> String {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(EVP_MAX_MD_SIZE)) { digest in
+    private static func sha256(of bytes: UnsafeRawBufferPointer) -> MigrationChecksum {
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &words) { digest in
             var length: UInt32 = 0
             let status = EVP_Digest(bytes.baseAddress, bytes.count, digest.baseAddress, &length, EVP_sha256(), nil)
-            precondition(status == 1, "OpenSSL's SHA-256 failed")
-            return String(unsafeUninitializedCapacity: Int(length) * 2) { hex in
-                for (index, byte) in digest.prefix(Int(length)).enumerated() {
-                    hex[2 * index] = hexDigit(byte >> 4)
-                    hex[2 * index + 1] = hexDigit(byte & 0xF)
-                }
-                return Int(length) * 2
+            precondition(status == 1 && length == 32, "OpenSSL's SHA-256 failed")
+        }
+        return MigrationChecksum(words: words)
+    }
+
+    private static func words(fromHex hex: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64, UInt64, UInt64)? {
+        guard hex.count == 64 else { return nil }
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        let valid = withUnsafeMutableBytes(of: &words) { bytes in
+            for index in 0..<32 {
+                guard let high = nibble(hex[2 * index]), let low = nibble(hex[2 * index + 1]) else { return false }
+                bytes[index] = high << 4 | low
             }
+            return true
+        }
+        return valid ? words : nil
+    }
+
+    private static func nibble(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+        default: nil
         }
     }
 

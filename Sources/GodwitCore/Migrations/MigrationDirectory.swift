@@ -66,12 +66,11 @@ public struct MigrationDirectory: Sendable {
     }
 
     private func read(_ name: String, from folder: borrowing DirectoryReader) throws -> Migration {
-        let filePath = folder.join(name)
-        return try folder.withContents(of: name) { bytes in
+        try folder.withContents(of: name) { bytes in
             guard MigrationDirectory.isUTF8(bytes) else {
-                throw GodwitError.invalidMigrationFile(path: filePath, line: nil, reason: "the file is not UTF-8 text")
+                throw GodwitError.invalidMigrationFile(path: folder.join(name), line: nil, reason: "the file is not UTF-8 text")
             }
-            return try SQLMigrationFile.parse(utf8: bytes, name: name, path: filePath)
+            return try SQLMigrationFile.parse(utf8: bytes, name: name, location: .inFolder(folder.path))
         }
     }
 

@@ -18,14 +18,15 @@ public enum SQLMigrationFile {
     /// - Throws: ``GodwitError`` (`.invalidMigrationFile`) naming the file and line of the problem.
     public static func parse(_ contents: String, name: String, path: String) throws -> Migration {
         var contents = contents
-        return try contents.withUTF8 { try parse(utf8: UnsafeRawBufferPointer($0), name: name, path: path) }
+        return try contents.withUTF8 { try parse(utf8: UnsafeRawBufferPointer($0), name: name, location: .path(path)) }
     }
 
     /// Parses a file's UTF-8 bytes (see ``parse(_:name:path:)``); they must be valid UTF-8.
     ///
     /// Lines are found in the bytes (LF, CRLF or CR ends one) and a section is the text between its marker
     /// line and the next marker line: a no-op `latest` reads every file, so this allocates only the sections.
-    static func parse(utf8 bytes: UnsafeRawBufferPointer, name: String, path: String) throws -> Migration {
+    static func parse(utf8 bytes: UnsafeRawBufferPointer, name: String, location: Migration.Location) throws -> Migration {
+        func path() -> String { location.path(of: name) }
         var up: Section?
         var down: Section?
         var current: Direction?
@@ -40,10 +41,10 @@ public enum SQLMigrationFile {
             }
             lineNumber += 1
             let line = bytes[lineStart..<lineEnd]
-            if let marker = try Marker(line: line, path: path, lineNumber: lineNumber) {
+            if let marker = try Marker(line: line, path: path(), lineNumber: lineNumber) {
                 guard (marker.direction == .up ? up : down) == nil else {
                     throw GodwitError.invalidMigrationFile(
-                        path: path, line: lineNumber,
+                        path: path(), line: lineNumber,
                         reason: "a second '-- migrate:\(marker.direction.rawValue)' marker")
                 }
                 let section = Section(
@@ -54,7 +55,7 @@ public enum SQLMigrationFile {
                 let trimmed = String(decoding: UnsafeRawBufferPointer(rebasing: line), as: UTF8.self).drop(while: \.isWhitespace)
                 if !trimmed.isEmpty && !trimmed.hasPrefix("--") {
                     throw GodwitError.invalidMigrationFile(
-                        path: path, line: lineNumber,
+                        path: path(), line: lineNumber,
                         reason: "SQL before the '-- migrate:up' marker (every file needs one)")
                 }
             } else if current == .up {
@@ -67,11 +68,15 @@ public enum SQLMigrationFile {
         }
         guard let up else {
             throw GodwitError.invalidMigrationFile(
-                path: path, line: nil, reason: "no '-- migrate:up' marker (every file needs one)")
+                path: path(), line: nil, reason: "no '-- migrate:up' marker (every file needs one)")
         }
-        return Migration(
-            name: name, up: up.script(in: bytes), down: down?.script(in: bytes), path: path,
-            checksum: MigrationChecksum.of(utf8: bytes))
+        let upScript = up.script(in: bytes), downScript = down?.script(in: bytes)
+        let checksum = MigrationChecksum.of(utf8: bytes)
+        return switch location {
+        case .path(let path): Migration(name: name, up: upScript, down: downScript, path: path, checksum: checksum)
+        case .inFolder(let folder):
+            Migration(name: name, up: upScript, down: downScript, folder: folder, checksum: checksum)
+        }
     }
 
     public static let template = """
@@ -111,7 +116,7 @@ public enum SQLMigrationFile {
         let runsInTransaction: Bool
 
         /// `nil` for a line that is not a marker: one not starting with `--`, optional spaces, `migrate:`.
-        init?(line: Slice<UnsafeRawBufferPointer>, path: String, lineNumber: Int) throws {
+        init?(line: Slice<UnsafeRawBufferPointer>, path: @autoclosure () -> String, lineNumber: Int) throws {
             guard line.starts(with: "--".utf8) else { return nil }
             let rest = line.dropFirst(2).drop(while: { $0 == 0x20 || $0 == 0x09 })
             guard rest.starts(with: "migrate:".utf8) else { return nil }
@@ -120,7 +125,7 @@ public enum SQLMigrationFile {
             guard let first, let direction = Direction(rawValue: String(decoding: first, as: UTF8.self)) else {
                 let text = String(decoding: UnsafeRawBufferPointer(rebasing: line), as: UTF8.self)
                 throw GodwitError.invalidMigrationFile(
-                    path: path, line: lineNumber,
+                    path: path(), line: lineNumber,
                     reason: "unknown marker '\(text.trimmingTrailingWhitespace)': use '-- migrate:up' or '-- migrate:down'")
             }
             var runsInTransaction = true
@@ -131,7 +136,7 @@ public enum SQLMigrationFile {
                     runsInTransaction = true
                 } else {
                     throw GodwitError.invalidMigrationFile(
-                        path: path, line: lineNumber,
+                        path: path(), line: lineNumber,
                         reason: "unknown option '\(String(decoding: option, as: UTF8.self))' (the only option is transaction:false)")
                 }
             }

@@ -42,14 +42,14 @@ extension Migration {
     /// - Parameters:
     ///   - name: the source file's name with its extension.
     ///   - path: the source file's path, for messages.
-    ///   - checksum: the ``MigrationChecksum`` of the source file's text, so that edits after it was
-    ///     applied are noticed; the Godwit plugin computes it when it builds the registry.
+    ///   - checksum: the ``MigrationChecksum`` of the source file's text as 64 hex digits, so that edits
+    ///     after it was applied are noticed; the Godwit plugin computes it when it builds the registry.
     public init(name: String, swift migration: some SwiftMigration, path: String? = nil, checksum: String? = nil) {
         let transactional = migration.runsInTransaction
         self.init(
             name: name,
             up: MigrationScript(swift: { db in try await migration.up(db) }, runsInTransaction: transactional),
             down: MigrationScript(swift: { db in try await migration.down(db) }, runsInTransaction: transactional),
-            path: path ?? name, checksum: checksum)
+            path: path ?? name, checksum: checksum.map { MigrationChecksum(hex: $0) ?? .unreadable })
     }
 }

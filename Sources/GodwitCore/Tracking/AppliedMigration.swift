@@ -10,10 +10,10 @@ public struct AppliedMigration: Sendable, Hashable {
     public let epochMilliseconds: Int64?
     /// The ``MigrationChecksum`` of its file when it was applied (or first seen, for a migration Knex
     /// applied); `nil` when none is kept yet.
-    public let checksum: String?
+    public let checksum: MigrationChecksum?
 
     /// Creates a record.
-    public init(id: Int64, name: String, batch: Int, epochMilliseconds: Int64?, checksum: String? = nil) {
+    public init(id: Int64, name: String, batch: Int, epochMilliseconds: Int64?, checksum: MigrationChecksum? = nil) {
         self.id = id
         self.name = name
         self.batch = batch
@@ -36,7 +36,7 @@ public struct InterruptedMigration: Sendable, Hashable {
     /// The migration's name (as recorded, for one being undone).
     public let name: String
     /// The checksum of its file when it started.
-    public let checksum: String?
+    public let checksum: MigrationChecksum?
     /// Whether it was being applied or undone.
     public let direction: Plan.Direction
     /// How many of its statements completed.
@@ -48,7 +48,7 @@ public struct InterruptedMigration: Sendable, Hashable {
 
     /// Creates the record of an interrupted migration.
     public init(
-        name: String, checksum: String?, direction: Plan.Direction, statementsDone: Int, statementCount: Int,
+        name: String, checksum: MigrationChecksum?, direction: Plan.Direction, statementsDone: Int, statementCount: Int,
         failure: String?
     ) {
         self.name = name

@@ -47,7 +47,7 @@ struct MigrationLog: Sendable {
             guard let id = row.integer(0) else {
                 interrupted.append(
                     InterruptedMigration(
-                        name: row.text(1) ?? "", checksum: row.text(4),
+                        name: row.text(1) ?? "", checksum: MigrationLog.checksum(row.text(4)),
                         direction: Plan.Direction(rawValue: row.text(5) ?? "") ?? .up,
                         statementsDone: Int(row.integer(6) ?? 0), statementCount: Int(row.integer(7) ?? 0),
                         failure: row.text(8)))
@@ -57,8 +57,13 @@ struct MigrationLog: Sendable {
             applied.append(
                 AppliedMigration(
                     id: id, name: row.text(1) ?? "", batch: Int(row.integer(2) ?? 0),
-                    epochMilliseconds: row.integer(3), checksum: row.text(4)))
+                    epochMilliseconds: row.integer(3), checksum: MigrationLog.checksum(row.text(4))))
         }
+    }
+
+    /// A kept checksum; one that is not 64 hex digits (changed by hand) matches no file.
+    private static func checksum(_ text: String?) -> MigrationChecksum? {
+        text.map { MigrationChecksum(hex: $0) ?? .unreadable }
     }
 
     /// Reads the applied and interrupted migrations in one query; `nil` when `knex_migrations` does not exist.
@@ -219,12 +224,12 @@ struct MigrationLog: Sendable {
     }
 
     /// Keeps checksums, replacing older ones; `finished` also clears any progress kept for those names.
-    func saveChecksums(_ checksums: [(name: String, checksum: String)], finished: Bool = false) async throws {
+    func saveChecksums(_ checksums: [(name: String, checksum: MigrationChecksum)], finished: Bool = false) async throws {
         guard !checksums.isEmpty else { return }
         let clear = finished
             ? #", "direction" = NULL, "statements_done" = NULL, "statement_count" = NULL, "failure" = NULL"# : ""
         try await insert(
-            into: godwitTable, columns: ["name", "checksum"], rows: checksums.map { [.text($0.name), .text($0.checksum)] },
+            into: godwitTable, columns: ["name", "checksum"], rows: checksums.map { [.text($0.name), .text($0.checksum.hex)] },
             suffix: #" ON CONFLICT ("name") DO UPDATE SET "checksum" = excluded."checksum""# + clear)
     }
 
@@ -232,11 +237,11 @@ struct MigrationLog: Sendable {
 
     /// Notes, committed at once, that `name` starts running outside a transaction at statement `done + 1`.
     func markStarted(
-        _ name: String, direction: Plan.Direction, checksum: String?, done: Int, count: Int
+        _ name: String, direction: Plan.Direction, checksum: MigrationChecksum?, done: Int, count: Int
     ) async throws {
         try await insert(
             into: godwitTable, columns: ["name", "checksum", "direction", "statements_done", "statement_count"],
-            rows: [[.text(name), checksum.map(SQLValue.text) ?? .null, .text(direction.rawValue), .integer(Int64(done)), .integer(Int64(count))]],
+            rows: [[.text(name), checksum.map { .text($0.hex) } ?? .null, .text(direction.rawValue), .integer(Int64(done)), .integer(Int64(count))]],
             suffix: #"""
                  ON CONFLICT ("name") DO UPDATE SET "direction" = excluded."direction", \#
                 "statements_done" = excluded."statements_done", "statement_count" = excluded."statement_count", "failure" = NULL
