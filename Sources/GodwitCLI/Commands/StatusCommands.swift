@@ -23,7 +23,7 @@ struct Status: AsyncParsableCommand {
             if json {
                 Console.out(try output.json())
             } else {
-                Console.out(output.statusLines(directory: configuration.migrationsDirectory))
+                Console.out { line in output.status(directory: configuration.migrationsDirectory, line) }
             }
             try failIfMissing(state, directory: session.configuration.migrationsDirectory)
         }
@@ -46,7 +46,7 @@ struct List: AsyncParsableCommand {
             if json {
                 Console.out(try output.json())
             } else {
-                Console.out(output.listLines())
+                Console.out(output.list)
             }
             try failIfMissing(state, directory: session.configuration.migrationsDirectory)
         }

@@ -6,7 +6,20 @@ import Foundation
 import GodwitCore
 
 /// `status` and `list` output: text for people, JSON for programs.
-struct StatusOutput: Encodable {
+///
+/// The text is made line by line from the state as it is written, so 10,000 applied migrations are never
+/// held as 10,000 lines.
+struct StatusOutput {
+    /// The JSON document.
+    struct Document: Encodable {
+        let completed: [Completed]
+        let pending: [Pending]
+        /// Omitted when empty.
+        let interrupted: [Interrupted]?
+        /// Omitted by `list`.
+        let database: Database?
+    }
+
     struct Completed: Encodable {
         let name: String
         let batch: Int
@@ -40,85 +53,84 @@ struct StatusOutput: Encodable {
         let pooler: String?
     }
 
-    let completed: [Completed]
-    let pending: [Pending]
-    /// Omitted when empty.
-    let interrupted: [Interrupted]?
+    let state: MigrationState
     /// Omitted by `list`.
     var database: Database?
+    /// The ids of applied migrations whose file changed since.
+    private let edited: Set<Int64>
 
     init(_ state: MigrationState) {
-        let edited = Set(state.edited.map(\.record.id))
-        completed = state.completed.map { entry in
-            Completed(
-                name: entry.record.name, batch: entry.record.batch,
-                migration_time: entry.record.epochMilliseconds.map(MigrationTime.iso8601(epochMilliseconds:)),
-                file_present: entry.migration == nil ? false : nil, edited: edited.contains(entry.record.id) ? true : nil)
-        }
-        pending = state.pending.map { Pending(name: $0.name) }
-        let interrupted = state.interrupted.map { entry in
-            Interrupted(
-                name: entry.name, direction: entry.direction.rawValue, statements_done: entry.statementsDone,
-                statement_count: entry.statementCount, failure: entry.failure)
-        }
-        self.interrupted = interrupted.isEmpty ? nil : interrupted
+        self.state = state
+        edited = Set(state.edited.map(\.record.id))
     }
 
-    private static func note(_ entry: Completed) -> String {
-        entry.file_present == false ? " (file missing)" : entry.edited == true ? " (edited since applied)" : ""
+    private func note(_ entry: MigrationState.Completed) -> String {
+        entry.migration == nil ? " (file missing)" : edited.contains(entry.record.id) ? " (edited since applied)" : ""
     }
 
-    private var interruptedLines: [String] {
-        (interrupted ?? []).map { entry in
-            "\(entry.name) (interrupted while \(entry.direction == "up" ? "applying" : "rolling back"): \(entry.statements_done) of \(entry.statement_count) statements completed)"
-        }
+    private func interruptedLine(_ entry: InterruptedMigration) -> String {
+        "\(entry.name) (interrupted while \(entry.direction == .up ? "applying" : "rolling back"): \(entry.statementsDone) of \(entry.statementCount) statements completed)"
     }
 
     func json() throws -> String {
+        let document = Document(
+            completed: state.completed.map { entry in
+                Completed(
+                    name: entry.record.name, batch: entry.record.batch,
+                    migration_time: entry.record.epochMilliseconds.map(MigrationTime.iso8601(epochMilliseconds:)),
+                    file_present: entry.migration == nil ? false : nil,
+                    edited: edited.contains(entry.record.id) ? true : nil)
+            },
+            pending: state.pending.map { Pending(name: $0.name) },
+            interrupted: state.interrupted.isEmpty ? nil : state.interrupted.map { entry in
+                Interrupted(
+                    name: entry.name, direction: entry.direction.rawValue, statements_done: entry.statementsDone,
+                    statement_count: entry.statementCount, failure: entry.failure)
+            },
+            database: database)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        return String(decoding: try encoder.encode(document), as: UTF8.self)
     }
 
-    /// Knex's `migrate:list` lines.
-    func listLines() -> [String] {
-        var lines: [String] = []
-        if completed.isEmpty {
-            lines.append("No Completed Migration files Found.")
+    /// Knex's `migrate:list` lines, each given to `line`.
+    func list(_ line: (String) -> Void) {
+        if state.completed.isEmpty {
+            line("No Completed Migration files Found.")
         } else {
-            lines.append("Found \(completed.count) Completed Migration file/files.")
-            lines += completed.map { $0.name + Self.note($0) }
+            line("Found \(state.completed.count) Completed Migration file/files.")
+            for entry in state.completed { line(entry.record.name + note(entry)) }
         }
-        if pending.isEmpty {
-            lines.append("No Pending Migration files Found.")
+        if state.pending.isEmpty {
+            line("No Pending Migration files Found.")
         } else {
-            lines.append("Found \(pending.count) Pending Migration file/files.")
-            lines += pending.map(\.name)
+            line("Found \(state.pending.count) Pending Migration file/files.")
+            for migration in state.pending { line(migration.name) }
         }
-        return lines + interruptedLines
+        for entry in state.interrupted { line(interruptedLine(entry)) }
     }
 
-    /// A table of what is applied (batch, time, name) and what is pending, after where and how.
-    func statusLines(directory: String) -> [String] {
-        var lines: [String] = []
+    /// A table of what is applied (batch, time, name) and what is pending, after where and how, each line
+    /// given to `line`.
+    func status(directory: String, _ line: (String) -> Void) {
         if let database {
-            lines.append("Database: \(database.url)")
-            if let schema = database.schema { lines.append("Schema: \(schema) (tracking tables)") }
-            if let tls = database.tls { lines.append("TLS: \(tls)") }
-            if let pooler = database.pooler { lines.append("Pooler: \(pooler)") }
+            line("Database: \(database.url)")
+            if let schema = database.schema { line("Schema: \(schema) (tracking tables)") }
+            if let tls = database.tls { line("TLS: \(tls)") }
+            if let pooler = database.pooler { line("Pooler: \(pooler)") }
         }
-        lines += ["Migrations: \(directory)", ""]
-        lines.append(completed.isEmpty ? "Applied: none" : "Applied (\(completed.count)):")
-        for entry in completed {
-            let time = entry.migration_time ?? "-"
-            lines.append("  batch \(entry.batch)  \(time)  \(entry.name)\(Self.note(entry))")
+        line("Migrations: \(directory)")
+        line("")
+        line(state.completed.isEmpty ? "Applied: none" : "Applied (\(state.completed.count)):")
+        for entry in state.completed {
+            let time = entry.record.epochMilliseconds.map(MigrationTime.iso8601(epochMilliseconds:)) ?? "-"
+            line("  batch \(entry.record.batch)  \(time)  \(entry.record.name)\(note(entry))")
         }
-        lines.append(pending.isEmpty ? "Pending: none" : "Pending (\(pending.count)):")
-        lines += pending.map { "  \($0.name)" }
-        if !interruptedLines.isEmpty {
-            lines.append("Interrupted (run latest or rollback for what to do):")
-            lines += interruptedLines.map { "  " + $0 }
+        line(state.pending.isEmpty ? "Pending: none" : "Pending (\(state.pending.count)):")
+        for migration in state.pending { line("  \(migration.name)") }
+        if !state.interrupted.isEmpty {
+            line("Interrupted (run latest or rollback for what to do):")
+            for entry in state.interrupted { line("  " + interruptedLine(entry)) }
         }
-        return lines
     }
 }
