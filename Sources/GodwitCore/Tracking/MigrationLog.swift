@@ -210,7 +210,7 @@ struct MigrationLog: Sendable {
         let time = dialect.migrationTimeValue(epochMilliseconds: epochMilliseconds)
         try await insert(
             into: table, columns: ["name", "batch", "migration_time"],
-            rows: names.map { [.text($0), .integer(Int64(batch)), time] })
+            rows: names.lazy.map { [.text($0), .integer(Int64(batch)), time] })
     }
 
     /// Removes the records of undone migrations, and their checksums, in two statements.
@@ -229,7 +229,7 @@ struct MigrationLog: Sendable {
         let clear = finished
             ? #", "direction" = NULL, "statements_done" = NULL, "statement_count" = NULL, "failure" = NULL"# : ""
         try await insert(
-            into: godwitTable, columns: ["name", "checksum"], rows: checksums.map { [.text($0.name), .text($0.checksum.hex)] },
+            into: godwitTable, columns: ["name", "checksum"], rows: checksums.lazy.map { [.text($0.name), .text($0.checksum.hex)] },
             suffix: #" ON CONFLICT ("name") DO UPDATE SET "checksum" = excluded."checksum""# + clear)
     }
 
@@ -263,19 +263,24 @@ struct MigrationLog: Sendable {
     }
 
     /// Inserts `rows`, as many per statement as ``maxBindingsPerStatement`` allows.
-    private func insert(into table: String, columns: [String], rows: [[SQLValue]], suffix: String = "") async throws {
+    private func insert(
+        into table: String, columns: [String], rows: some RandomAccessCollection<[SQLValue]>, suffix: String = ""
+    ) async throws {
         let columnList = columns.map { dialect.quote(identifier: $0) }.joined(separator: ", ")
         let rowsPerStatement = max(1, Self.maxBindingsPerStatement / max(1, columns.count))
-        for start in stride(from: 0, to: rows.count, by: rowsPerStatement) {
+        var start = rows.startIndex
+        while start != rows.endIndex {
+            let end = rows.index(start, offsetBy: rowsPerStatement, limitedBy: rows.endIndex) ?? rows.endIndex
             var values: [String] = []
             var bindings: [SQLValue] = []
-            for row in rows[start..<min(start + rowsPerStatement, rows.count)] {
+            for row in rows[start..<end] {
                 let placeholders = row.indices.map { dialect.placeholderInOrder(bindings.count + $0 + 1) }
                 values.append("(" + placeholders.joined(separator: ", ") + ")")
                 bindings += row
             }
             _ = try await connection.query(
                 "INSERT INTO \(table) (\(columnList)) VALUES \(values.joined(separator: ", "))\(suffix)", bindings)
+            start = end
         }
     }
 
