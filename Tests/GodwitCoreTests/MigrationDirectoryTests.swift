@@ -95,4 +95,19 @@ struct MigrationStateTests {
         #expect(state.pending.map(\.name) == ["004_new.sql"])
         #expect(state.lastBatch == 2)
     }
+
+    @Test("records applied out of name order (an older file applied later) match their files all the same")
+    func outOfOrder() throws {
+        let names = ["001_a.sql", "002_b.sql", "003_c.sql", "004_d.sql"]
+        let applied = [
+            AppliedMigration(id: 1, name: "001_a.sql", batch: 1, epochMilliseconds: nil),
+            AppliedMigration(id: 2, name: "003_c.sql", batch: 1, epochMilliseconds: nil),
+            AppliedMigration(id: 3, name: "002_b.sql", batch: 2, epochMilliseconds: nil),
+            AppliedMigration(id: 4, name: "002_b.sql", batch: 3, epochMilliseconds: nil),
+        ]
+        let state = MigrationState(applied: applied, available: try names.map(migration))
+        #expect(state.completed.map { $0.migration?.name } == ["001_a.sql", "003_c.sql", "002_b.sql", nil])
+        #expect(state.completed.map(\.record.id) == [1, 2, 3, 4])
+        #expect(state.pending.map(\.name) == ["004_d.sql"])
+    }
 }

@@ -38,6 +38,27 @@ struct ScriptExecutionTests {
         #expect(try await database.hasTable("weird;name", on: connection))
     }
 
+    @Test("a query whose rows stop with an error mid-way throws the database's error, and the connection goes on",
+          arguments: DatabaseKind.allCases)
+    func queryFailingMidResult(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        let connection = try await database.connect()
+        _ = try await connection.query("CREATE TABLE numbers (n integer)")
+        _ = try await connection.query("INSERT INTO numbers (n) VALUES (1), (2), (3), (4)")
+        // Rows 1 and 2 come back before row 3 fails (PostgreSQL sends rows one by one; SQLite steps to it).
+        let (failing, message) = kind == .sqlite
+            ? ("SELECT CASE WHEN n < 3 THEN n ELSE abs(-9223372036854775807 - 1) END FROM numbers ORDER BY n", "integer overflow")
+            : ("SELECT 10 / (3 - n) FROM numbers ORDER BY n", "division by zero")
+        let failure = await #expect(throws: DatabaseError.self) { try await connection.query(failing) }
+        #expect(failure?.message == message)
+        #expect(failure?.statement == failing)
+        let rows = try await connection.query("SELECT n, n * 1.5, 'x' || n, NULL FROM numbers ORDER BY n")
+        #expect(rows.count == 4)
+        #expect(rows[3][0] == .integer(4))
+        #expect(rows[3][2] == .text("x4"))
+        #expect(rows[3][3] == .null)
+    }
+
     @Test("SQLite: trigger bodies and strings holding semicolons")
     func sqliteScript() async throws {
         let database = try await TestDatabase.make(.sqlite)
