@@ -111,11 +111,17 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
             let sent = withOptionalCStrings(values) { pointers in
                 PQsendQueryParams(self.connection, sql, Int32(values.count), nil, pointers, nil, nil, 0)
             }
-            var failure = sent == 1 ? nil : self.connectionFailure()
+            func naming(_ failure: DatabaseError) -> DatabaseError {
+                var failure = failure
+                failure.statement = sql
+                return failure
+            }
+            guard sent == 1 else { throw naming(self.connectionFailure()) }
             // Rows come one result each and are collected as they arrive: 10,000 records are never held twice.
-            if sent == 1 { PQsetSingleRowMode(self.connection) }
+            PQsetSingleRowMode(self.connection)
             var types: [Oid]?
-            while sent == 1, let result = PQgetResult(self.connection) {
+            var failure: DatabaseError?
+            while let result = PQgetResult(self.connection) {
                 defer { PQclear(result) }
                 if PQresultStatus(result) == PGRES_SINGLE_TUPLE {
                     let columns = types ?? PostgresRowReader.types(of: result)
@@ -125,10 +131,7 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
                     failure = self.failure(of: result)
                 }
             }
-            if var failure {
-                failure.statement = sql
-                throw failure
-            }
+            if let failure { throw naming(failure) }
             return collector
         }
     }

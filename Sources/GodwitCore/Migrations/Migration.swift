@@ -31,19 +31,15 @@ public struct Migration: Sendable {
 
     /// Creates a migration from its scripts.
     public init(name: String, up: MigrationScript, down: MigrationScript?, path: String, checksum: MigrationChecksum? = nil) {
-        self.name = name
-        self.up = up
-        self.down = down
-        self.location = .path(path)
-        self.checksum = checksum
+        self.init(name: name, up: up, down: down, location: .path(path), checksum: checksum)
     }
 
-    /// Creates a migration read from the file `name` of the migrations folder `folder`.
-    init(name: String, up: MigrationScript, down: MigrationScript?, folder: String, checksum: MigrationChecksum?) {
+    /// Creates a migration from its scripts and where it came from.
+    init(name: String, up: MigrationScript, down: MigrationScript?, location: Location, checksum: MigrationChecksum?) {
         self.name = name
         self.up = up
         self.down = down
-        self.location = .inFolder(folder)
+        self.location = location
         self.checksum = checksum
     }
 

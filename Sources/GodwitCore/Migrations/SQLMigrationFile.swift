@@ -70,13 +70,9 @@ public enum SQLMigrationFile {
             throw GodwitError.invalidMigrationFile(
                 path: path(), line: nil, reason: "no '-- migrate:up' marker (every file needs one)")
         }
-        let upScript = up.script(in: bytes), downScript = down?.script(in: bytes)
-        let checksum = MigrationChecksum.of(utf8: bytes)
-        return switch location {
-        case .path(let path): Migration(name: name, up: upScript, down: downScript, path: path, checksum: checksum)
-        case .inFolder(let folder):
-            Migration(name: name, up: upScript, down: downScript, folder: folder, checksum: checksum)
-        }
+        return Migration(
+            name: name, up: up.script(in: bytes), down: down?.script(in: bytes), location: location,
+            checksum: MigrationChecksum.of(utf8: bytes))
     }
 
     public static let template = """
