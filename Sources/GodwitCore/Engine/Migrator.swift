@@ -510,8 +510,8 @@ public struct Migrator: Sendable {
         _ steps: [Plan.Step], of plan: Plan, state: MigrationState, options: RunOptions, finished: Bool = false
     ) async throws {
         if plan.direction == .up {
-            try await log.record(steps.map(\.migration.name), batch: plan.batch, epochMilliseconds: Migrator.now())
-            let checksums = steps.compactMap { step in step.migration.checksum.map { (step.migration.name, $0) } }
+            try await log.record(steps.lazy.map(\.migration.name), batch: plan.batch, epochMilliseconds: Migrator.now())
+            let checksums = steps.lazy.compactMap { step in step.migration.checksum.map { (name: step.migration.name, checksum: $0) } }
             try await log.saveChecksums(checksums, finished: finished)
         } else {
             try await log.remove(steps.compactMap(\.record))

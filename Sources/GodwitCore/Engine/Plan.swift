@@ -17,12 +17,40 @@ public struct Plan: Sendable {
     public struct Step: Sendable {
         /// The migration.
         public let migration: Migration
-        /// Its `up` or `down` script.
-        public let script: MigrationScript
-        /// For `down`: the record to delete once the script ran.
-        public let record: AppliedMigration?
         /// The index of the statement to start from: 0, unless an interrupted migration is resumed.
         public internal(set) var firstStatement = 0
+        // An undo's record and script are boxed (`indirect`): a plan applying 10,000 migrations keeps
+        // 24 bytes per step, not room for a record it does not have.
+        private let work: Work
+
+        private enum Work: Sendable {
+            case apply
+            indirect case undo(record: AppliedMigration, script: MigrationScript)
+        }
+
+        /// A step applying `migration` with its `up` script.
+        static func applying(_ migration: Migration) -> Step { Step(migration: migration, work: .apply) }
+
+        /// A step undoing `record` with the `down` script of `migration`, the file that stands for it.
+        static func undoing(_ record: AppliedMigration, with migration: Migration, script: MigrationScript) -> Step {
+            Step(migration: migration, work: .undo(record: record, script: script))
+        }
+
+        /// Its `up` or `down` script.
+        public var script: MigrationScript {
+            switch work {
+            case .apply: migration.up
+            case .undo(_, let script): script
+            }
+        }
+
+        /// For `down`: the record to delete once the script ran.
+        public var record: AppliedMigration? {
+            switch work {
+            case .apply: nil
+            case .undo(let record, _): record
+            }
+        }
 
         /// The name it is tracked by: the recorded name when undoing, else the file name.
         public var trackedName: String { record?.name ?? migration.name }
@@ -42,7 +70,7 @@ public struct Plan: Sendable {
     static func apply(_ migrations: [Migration], batch: Int) -> Plan {
         Plan(
             direction: .up, batch: batch,
-            steps: migrations.map { Step(migration: $0, script: $0.up, record: nil) })
+            steps: migrations.map(Step.applying))
     }
 
     /// The plan that undoes `completed`, newest first.
@@ -55,7 +83,7 @@ public struct Plan: Sendable {
         let steps = try ordered.map { entry -> Step in
             let migration = entry.migration!
             guard let down = migration.down, !down.isEmpty else { throw GodwitError.irreversibleMigration(migration) }
-            return Step(migration: migration, script: down, record: entry.record)
+            return .undoing(entry.record, with: migration, script: down)
         }
         return Plan(direction: .down, batch: ordered.first?.record.batch ?? 0, steps: steps)
     }

@@ -205,7 +205,7 @@ struct MigrationLog: Sendable {
     // MARK: Records
 
     /// Records migrations as applied in `batch`, in one statement.
-    func record(_ names: [String], batch: Int, epochMilliseconds: Int64) async throws {
+    func record(_ names: some Collection<String>, batch: Int, epochMilliseconds: Int64) async throws {
         guard !names.isEmpty else { return }
         let time = dialect.migrationTimeValue(epochMilliseconds: epochMilliseconds)
         try await insert(
@@ -224,7 +224,9 @@ struct MigrationLog: Sendable {
     }
 
     /// Keeps checksums, replacing older ones; `finished` also clears any progress kept for those names.
-    func saveChecksums(_ checksums: [(name: String, checksum: MigrationChecksum)], finished: Bool = false) async throws {
+    func saveChecksums(
+        _ checksums: some Collection<(name: String, checksum: MigrationChecksum)>, finished: Bool = false
+    ) async throws {
         guard !checksums.isEmpty else { return }
         let clear = finished
             ? #", "direction" = NULL, "statements_done" = NULL, "statement_count" = NULL, "failure" = NULL"# : ""
@@ -264,7 +266,7 @@ struct MigrationLog: Sendable {
 
     /// Inserts `rows`, as many per statement as ``maxBindingsPerStatement`` allows.
     private func insert(
-        into table: String, columns: [String], rows: some RandomAccessCollection<[SQLValue]>, suffix: String = ""
+        into table: String, columns: [String], rows: some Collection<[SQLValue]>, suffix: String = ""
     ) async throws {
         let columnList = columns.map { dialect.quote(identifier: $0) }.joined(separator: ", ")
         let rowsPerStatement = max(1, Self.maxBindingsPerStatement / max(1, columns.count))
