@@ -6,6 +6,7 @@ import GodwitCore
 /// whose database starts alongside it), then exits 0.
 struct Wait: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "wait",
         abstract: "Wait until the database accepts connections and the credentials work.",
         discussion: "Retries with growing pauses while the server is starting or not yet reachable, with a line per attempt on standard error; a wrong password or a missing database fails at once.")
 
