@@ -78,11 +78,16 @@ public struct MigrationChecksum: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// OpenSSL's SHA-256, fetched once. `EVP_sha256()` makes the digest look the algorithm up again on each
+    /// call, which costs twice what hashing a migration file does. A fetched algorithm is immutable and
+    /// may be shared by threads.
+    nonisolated(unsafe) private static let sha256Algorithm: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil)
+
     private static func sha256(of bytes: UnsafeRawBufferPointer) -> MigrationChecksum {
         var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         withUnsafeMutableBytes(of: &words) { digest in
             var length: UInt32 = 0
-            let status = EVP_Digest(bytes.baseAddress, bytes.count, digest.baseAddress, &length, EVP_sha256(), nil)
+            let status = EVP_Digest(bytes.baseAddress, bytes.count, digest.baseAddress, &length, sha256Algorithm, nil)
             precondition(status == 1 && length == 32, "OpenSSL's SHA-256 failed")
         }
         return MigrationChecksum(words: words)
