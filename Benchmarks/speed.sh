@@ -9,6 +9,7 @@
 #   no-op `latest` (all applied)      vs psql -c 'select 1' (the connect floor), and vs that plus cat of
 #                                     the files (a no-op reads them all); its statements
 #   N trivial migrations, fresh db    vs psql -1 -f (PostgreSQL), the sqlite3 shell in one transaction
+#   latest with no migrations         vs the same select 1: the fixed cost (start-up, libraries, TLS)
 #   status / list with 10,000 applied, `godwit --version`, peak memory of each (/usr/bin/time)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +27,9 @@ echo "building release…" >&2
 swift build -c release --product godwit --static-swift-stdlib >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; exit 1; }
 GODWIT=$(swift build -c release --show-bin-path)/godwit
 export PGPASSWORD=$GODWIT_PG_PASSWORD PGSSLMODE=require
-PSQL=(psql -h 127.0.0.1 -p "$GODWIT_PG_PORT" -U postgres -X -q)
+# PostgreSQL's own psql binary: Debian's `psql` on PATH is a Perl wrapper that adds about 20 ms to every run,
+# which would flatter every ratio below.
+PSQL=("$GODWIT_PG_BIN/psql" -h 127.0.0.1 -p "$GODWIT_PG_PORT" -U postgres -X -q)
 url() { echo "postgres://postgres:$GODWIT_PG_PASSWORD@127.0.0.1:$GODWIT_PG_PORT/$1?sslmode=require"; }
 
 # A folder of N trivial migrations, and the same SQL as one file.
@@ -75,6 +78,16 @@ for ((r = 0; r < ROUNDS * 4; r++)); do
   measure "$WORK/true" /bin/true
 done
 row "godwit --version (vs /bin/true)" "$WORK/version" "$WORK/true"
+
+# --- The fixed cost every run pays: a latest with no migrations (start-up, libraries, a TLS connection,
+# creating the tracking tables once), against the same connect through psql
+mkdir -p "$WORK/none/migrations"
+fresh_db bench_e
+for ((r = 0; r < ROUNDS * 2; r++)); do
+  (cd "$WORK/none" && measure "$WORK/none-g" "$GODWIT" latest --database-url "$(url bench_e)")
+  measure "$WORK/none-p" "${PSQL[@]}" -d bench_e -c 'select 1'
+done
+row "PostgreSQL: latest, no migrations (vs select 1)" "$WORK/none-g" "$WORK/none-p"
 
 # --- PostgreSQL: N migrations into a fresh database, interleaved with psql -1 -f
 for n in $SIZES; do
