@@ -10,6 +10,7 @@
 #                                     the files (a no-op reads them all); its statements
 #   N trivial migrations, fresh db    vs psql -1 -f (PostgreSQL), the sqlite3 shell in one transaction
 #   latest with no migrations         vs the same select 1: the fixed cost (start-up, libraries, TLS)
+#   the no-op over a 10 ms round trip vs select 1 through the same proxy (Benchmarks/latency-proxy.py)
 #   status / list with 10,000 applied, `godwit --version`, peak memory of each (/usr/bin/time)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -123,6 +124,23 @@ for command in status list; do
   done
   row "PostgreSQL: $command, $n applied (vs select 1)" "$WORK/$command" "$WORK/select1-$n"
 done
+
+# --- The same no-op as a hosted database sees it: through a proxy adding a 10 ms round trip (5 ms each way),
+# where the handshake's round trips weigh and start-up matters less
+wan_n=${SIZES%% *}
+WAN_PORT=$(godwit_free_port)
+python3 Benchmarks/latency-proxy.py "$WAN_PORT" "$GODWIT_PG_PORT" 5 &
+WAN_PID=$!
+trap 'kill "$WAN_PID" 2>/dev/null; godwit_postgres_stop; rm -rf "$WORK"' EXIT
+wan_url() { echo "postgres://postgres:$GODWIT_PG_PASSWORD@127.0.0.1:$WAN_PORT/$1?sslmode=require"; }
+fresh_db bench_w
+(cd "$WORK/pg-$wan_n" && "$GODWIT" latest --database-url "$(url bench_w)" >/dev/null)
+for ((r = 0; r < ROUNDS * 2; r++)); do
+  (cd "$WORK/pg-$wan_n" && measure "$WORK/wan-g" "$GODWIT" latest --database-url "$(wan_url bench_w)")
+  measure "$WORK/wan-p" "$GODWIT_PG_BIN/psql" -h 127.0.0.1 -p "$WAN_PORT" -U postgres -X -q -d bench_w -c 'select 1'
+done
+row "PostgreSQL, 10 ms round trip: no-op, $wan_n applied" "$WORK/wan-g" "$WORK/wan-p"
+kill "$WAN_PID" 2>/dev/null || true
 
 # --- SQLite: N migrations into a new file, interleaved with the sqlite3 shell in one transaction
 for n in $SIZES; do
