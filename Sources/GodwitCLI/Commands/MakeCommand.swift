@@ -5,7 +5,8 @@ import GodwitCore
 /// `godwit make <name>`: writes `migrations/<timestamp>_<name>.sql` from the template, or with `--swift`
 /// a Swift migration into the Swift migrations folder.
 struct Make: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "make", abstract: "Create a new migration (SQL, or Swift with --swift) from the template.")
+    static let configuration = CommandConfiguration(
+        commandName: "make", abstract: "Create a new migration (SQL, or Swift with --swift) from the template.")
 
     /// Where Swift migrations go when nothing says otherwise: the `migrate` target of the package.
     static let defaultSwiftDirectory = "Sources/migrate/Migrations"

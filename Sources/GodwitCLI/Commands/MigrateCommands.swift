@@ -3,7 +3,8 @@ import GodwitCore
 
 /// `godwit latest`: applies every pending migration as one new batch.
 struct Latest: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "latest", abstract: "Apply every pending migration as one new batch.")
+    static let configuration = CommandConfiguration(
+        commandName: "latest", abstract: "Apply every pending migration as one new batch.")
 
     @OptionGroup var options: GlobalOptions
     @OptionGroup var migrateOptions: MigrateOptions
@@ -21,7 +22,8 @@ struct Latest: AsyncParsableCommand {
 
 /// `godwit rollback`: undoes the last batch, or every batch with `--all`.
 struct Rollback: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rollback", abstract: "Undo the last batch of migrations (--all: every batch).")
+    static let configuration = CommandConfiguration(
+        commandName: "rollback", abstract: "Undo the last batch of migrations (--all: every batch).")
 
     @OptionGroup var options: GlobalOptions
     @OptionGroup var migrateOptions: MigrateOptions
@@ -42,7 +44,8 @@ struct Rollback: AsyncParsableCommand {
 
 /// `godwit up [name]`: applies the next pending migration (or the named one) as a batch of its own.
 struct Up: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "up", abstract: "Apply the next pending migration, or the named one.")
+    static let configuration = CommandConfiguration(
+        commandName: "up", abstract: "Apply the next pending migration, or the named one.")
 
     @OptionGroup var options: GlobalOptions
     @OptionGroup var migrateOptions: MigrateOptions
@@ -59,7 +62,8 @@ struct Up: AsyncParsableCommand {
 
 /// `godwit down [name]`: undoes the last applied migration (or the named one).
 struct Down: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "down", abstract: "Undo the last applied migration, or the named one.")
+    static let configuration = CommandConfiguration(
+        commandName: "down", abstract: "Undo the last applied migration, or the named one.")
 
     @OptionGroup var options: GlobalOptions
     @OptionGroup var migrateOptions: MigrateOptions

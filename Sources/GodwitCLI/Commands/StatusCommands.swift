@@ -4,7 +4,8 @@ import GodwitCore
 
 /// `godwit status`: what is applied (batch, time) and what is pending; exits 1 if applied files are missing.
 struct Status: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show applied migrations (batch, time) and pending ones.")
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show applied migrations (batch, time) and pending ones.")
 
     @OptionGroup var options: GlobalOptions
 
@@ -32,7 +33,8 @@ struct Status: AsyncParsableCommand {
 
 /// `godwit list`: Knex's `migrate:list` output.
 struct List: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List completed and pending migrations.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List completed and pending migrations.")
 
     @OptionGroup var options: GlobalOptions
 

@@ -3,7 +3,8 @@ import GodwitCore
 
 /// `godwit unlock`: frees the migration lock, as `knex migrate:unlock` does.
 struct Unlock: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "unlock", abstract: "Free the migration lock (after a runner died holding it).")
+    static let configuration = CommandConfiguration(
+        commandName: "unlock", abstract: "Free the migration lock (after a runner died holding it).")
 
     @OptionGroup var options: GlobalOptions
 
