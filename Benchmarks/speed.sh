@@ -131,7 +131,7 @@ wan_n=${SIZES%% *}
 WAN_PORT=$(godwit_free_port)
 python3 Benchmarks/latency-proxy.py "$WAN_PORT" "$GODWIT_PG_PORT" 5 &
 WAN_PID=$!
-trap 'kill "$WAN_PID" 2>/dev/null; godwit_postgres_stop; rm -rf "$WORK"' EXIT
+trap 'kill "$WAN_PID" 2>/dev/null || true; godwit_postgres_stop; rm -rf "$WORK"' EXIT
 wan_url() { echo "postgres://postgres:$GODWIT_PG_PASSWORD@127.0.0.1:$WAN_PORT/$1?sslmode=require"; }
 fresh_db bench_w
 (cd "$WORK/pg-$wan_n" && "$GODWIT" latest --database-url "$(url bench_w)" >/dev/null)
