@@ -51,13 +51,13 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
     }
 
     public func execute(script: String) async throws {
-        try await onQueue { try self.runScript(script) }
+        try await exclusively { try self.runScript(script) }
     }
 
     public func query<Collector: SQLRowCollector>(
         _ sql: String, _ bindings: [SQLValue], into collector: Collector
     ) async throws -> Collector {
-        try await onQueue { try self.runQuery(sql, bindings, into: collector) }
+        try await exclusively { try self.runQuery(sql, bindings, into: collector) }
     }
 
     // MARK: Under the exclusion
@@ -149,7 +149,7 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
     /// Runs `work` on the calling thread, one call at a time; cancelling the calling task interrupts the
     /// running statement. SQLite works on a local file: a hop to a queue and back cost more than most
     /// statements (a quarter of a 2,000-migration run went to thread switches).
-    private func onQueue<T: Sendable>(_ work: () throws -> T) async throws -> T {
+    private func exclusively<T: Sendable>(_ work: () throws -> T) async throws -> T {
         try await interrupter.runHere(exclusively: exclusion, work)
     }
 

@@ -156,7 +156,7 @@ public struct Migrator: Sendable {
                 let collector = StatementCollector()
                 let rehearsed = step.script.runsInTransaction
                 if let code = step.script.swift {
-                    try await runSwift(code, of: step, direction: plan.direction, consequence: consequence) {
+                    try await runSwift(code, of: step, consequence: consequence) {
                         MigrationDatabase(
                             connection: connection, mode: rehearsed ? .rehearsal(collector) : .dryRun(collector),
                             depth: rehearsed ? 1 : 0)
@@ -456,7 +456,7 @@ public struct Migrator: Sendable {
             },
             record: { [log] done in try await log.markProgress(name, done: done) })
         do {
-            try await runSwift(code, of: step, direction: plan.direction, consequence: "") {
+            try await runSwift(code, of: step, consequence: "") {
                 MigrationDatabase(connection: connection, mode: .stepwise(progress), depth: 0)
             }
         } catch let error as GodwitError where error.code == .migrationFailed {
@@ -614,7 +614,7 @@ public struct Migrator: Sendable {
         var script = ""
         var starts: [Int] = []
         for step in steps {
-            logger.debug("\(step.record == nil ? "migrating" : "rolling back") \(step.migration.name)")
+            announce(step)
             if !script.isEmpty { script += "\n;\n" }
             starts.append(script.utf8.count)
             script += step.script.sql
@@ -631,15 +631,15 @@ public struct Migrator: Sendable {
             }
             let step = steps[steps.startIndex + position]
             throw GodwitError.migrationFailed(
-                step.migration, direction: step.record == nil ? "up" : "down", script: step.script,
+                step.migration, direction: step.direction.rawValue, script: step.script,
                 error: error.shifted(by: -starts[position]), consequence: consequence)
         }
     }
 
     private func run(_ step: Plan.Step, consequence: String) async throws {
-        logger.debug("\(step.record == nil ? "migrating" : "rolling back") \(step.migration.name)")
+        announce(step)
         if let code = step.script.swift {
-            try await runSwift(code, of: step, direction: step.record == nil ? .up : .down, consequence: consequence) {
+            try await runSwift(code, of: step, consequence: consequence) {
                 MigrationDatabase(connection: connection, mode: .direct, depth: 1)
             }
             return
@@ -655,21 +655,26 @@ public struct Migrator: Sendable {
             try await connection.execute(script: sql)
         } catch let error as DatabaseError {
             throw GodwitError.migrationFailed(
-                step.migration, direction: step.record == nil ? "up" : "down", script: step.script,
+                step.migration, direction: step.direction.rawValue, script: step.script,
                 error: error.shifted(by: base), consequence: consequence)
         }
     }
 
+    /// Logs, at debug level, that `step` starts.
+    private func announce(_ step: Plan.Step) {
+        logger.debug("\(step.direction == .up ? "migrating" : "rolling back") \(step.migration.name)")
+    }
+
     /// Runs a Swift migration's code, turning what it throws into a ``GodwitError`` that names the file.
     private func runSwift(
-        _ code: @Sendable (MigrationDatabase) async throws -> Void, of step: Plan.Step, direction: Plan.Direction,
+        _ code: @Sendable (MigrationDatabase) async throws -> Void, of step: Plan.Step,
         consequence: @autoclosure () -> String, database: () -> MigrationDatabase
     ) async throws {
         do {
             try await code(database())
         } catch let failure as MigrationStatementFailure {
             throw GodwitError.swiftMigrationFailed(
-                step.migration, direction: direction.rawValue, statement: failure.statement,
+                step.migration, direction: step.direction.rawValue, statement: failure.statement,
                 site: failure.site.description, error: failure.error, consequence: consequence())
         } catch let error as GodwitError {
             throw error
@@ -677,7 +682,7 @@ public struct Migrator: Sendable {
             throw GodwitError.cancelled("in \(step.migration.name)", consequence: consequence())
         } catch {
             throw GodwitError.swiftMigrationFailed(
-                step.migration, direction: direction.rawValue, thrown: error, consequence: consequence())
+                step.migration, direction: step.direction.rawValue, thrown: error, consequence: consequence())
         }
     }
 

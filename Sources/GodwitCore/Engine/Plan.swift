@@ -44,6 +44,14 @@ public struct Plan: Sendable {
             }
         }
 
+        /// Applying or undoing.
+        var direction: Direction {
+            switch work {
+            case .apply: .up
+            case .undo: .down
+            }
+        }
+
         /// For `down`: the record to delete once the script ran.
         public var record: AppliedMigration? {
             switch work {
