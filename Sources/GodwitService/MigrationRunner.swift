@@ -61,16 +61,10 @@ public struct MigrationRunner: Sendable {
     }
 
     private func migrateToLatest() async throws -> MigrationReport {
-        let migrations = try configuration.loadMigrations(compiled: compiledMigrations)
         logger.debug("migrating \(configuration.database) (\(configuration.environment))")
-        let connection = if let limit = configuration.waitTimeout {
-            try await configuration.connect(waitingUpTo: limit) { logger.notice("\($0)") }
-        } else {
-            try await configuration.connect()
+        let migrator = try await configuration.openMigrator(compiled: compiledMigrations, logger: logger) { [logger] in
+            logger.notice("\($0)")
         }
-        let migrator = Migrator(
-            connection: connection, migrations: migrations, source: configuration.migrationsDirectory,
-            schema: configuration.schema, settings: configuration.migratorSettings, logger: logger)
         let report = try await migrator.latest()
         switch report.outcome {
         case .applied:

@@ -93,10 +93,12 @@ struct Session {
 /// Runs a command: resolves the configuration, prints the environment line as Knex does, loads the
 /// migrations, connects, and turns any failure into one message on standard error and exit status 1.
 ///
-/// - Parameter quiet: the environment line goes to standard error (for `--json`, whose output is data).
+/// - Parameters:
+///   - quiet: the environment line goes to standard error (for `--json`, whose output is data).
+///   - readingAhead: whether the command starts by reading the tracking tables (all but `unlock`).
 func withSession(
     _ options: GlobalOptions, overrides: [String: String] = [:], extraMigrations: [Migration], quiet: Bool = false,
-    _ body: (Session) async throws -> Void
+    readingAhead: Bool = true, _ body: (Session) async throws -> Void
 ) async throws {
     do {
         let configuration = try options.configuration(overrides: overrides)
@@ -105,11 +107,8 @@ func withSession(
         if case .sqlite(let path, true) = configuration.database {
             Console.error("No database configured: using the SQLite file \(path) (set DATABASE_URL to change this)")
         }
-        let (migrations, connection) = try await loadAndConnect(configuration, extraMigrations: extraMigrations)
-        let migrator = Migrator(
-            connection: connection, migrations: migrations, source: configuration.migrationsDirectory,
-            schema: configuration.schema,
-            settings: configuration.migratorSettings, logger: GodwitLogging.logger)
+        let migrator = try await configuration.openMigrator(
+            compiled: extraMigrations, readingAhead: readingAhead, logger: GodwitLogging.logger, report: Console.error)
         try await body(Session(configuration: configuration, migrator: migrator))
     } catch let error as GodwitError {
         Console.error("error: \(error)")
@@ -118,39 +117,6 @@ func withSession(
         Console.error("error: \(error)")
         throw ExitCode.failure
     }
-}
-
-/// Reads the migrations and opens the database. A PostgreSQL server is connected to while the files are
-/// read: with thousands of files, reading them costs about what the handshake does. A failure to read them
-/// is reported first, as if nothing had been connected.
-private func loadAndConnect(
-    _ configuration: Configuration, extraMigrations: [Migration]
-) async throws -> ([Migration], any DatabaseConnection) {
-    @Sendable func connect() async throws -> any DatabaseConnection {
-        if let limit = configuration.waitTimeout {
-            try await configuration.connect(waitingUpTo: limit, report: Console.error)
-        } else {
-            try await configuration.connect()
-        }
-    }
-    guard case .postgres = configuration.database else {
-        // A SQLite file is created when opened: not for a command that fails on its migrations.
-        return (try configuration.loadMigrations(compiled: extraMigrations), try await connect())
-    }
-    let connecting = Task { try await connect() }
-    let migrations: [Migration]
-    do {
-        migrations = try configuration.loadMigrations(compiled: extraMigrations)
-    } catch {
-        connecting.cancel()
-        throw error
-    }
-    let connection = try await withTaskCancellationHandler {
-        try await connecting.value
-    } onCancel: {
-        connecting.cancel()
-    }
-    return (migrations, connection)
 }
 
 /// The CLI's logger: standard error, level from `LOG_LEVEL` (default `warning`).

@@ -9,7 +9,7 @@ struct Unlock: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func run() async throws {
-        try await withSession(options, extraMigrations: []) { session in
+        try await withSession(options, extraMigrations: [], readingAhead: false) { session in
             try await session.migrator.unlock()
             Console.out("Unlocked the migrations lock table")
         }

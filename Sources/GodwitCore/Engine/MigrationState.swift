@@ -96,3 +96,10 @@ public struct MigrationState: Sendable {
         self.pending = available.indices.filter { !taken[$0] }.map { available[$0] }
     }
 }
+
+extension MigrationState {
+    /// The state of what the tracking tables hold (nothing when they do not exist).
+    init(_ contents: MigrationLog.Contents?, available: [Migration]) {
+        self.init(applied: contents?.applied ?? [], available: available, interrupted: contents?.interrupted ?? [])
+    }
+}

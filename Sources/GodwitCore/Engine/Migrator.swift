@@ -76,6 +76,8 @@ public struct Migrator: Sendable {
     public let settings: Settings
     private let log: MigrationLog
     private let logger: Logger
+    /// The tracking tables as read ahead by the caller, for the first command.
+    private var firstRead: FirstRead?
 
     /// Creates a migrator.
     ///
@@ -100,6 +102,14 @@ public struct Migrator: Sendable {
         self.settings = settings
         self.log = MigrationLog(connection: connection, tableName: TableName(tableName, schema: schema))
         self.logger = logger
+    }
+
+    /// This migrator, whose first command uses `read` (made while the migrations loaded) instead of reading
+    /// the tracking tables again; a read of other tables is ignored.
+    package func startingFrom(_ read: FirstRead) -> Migrator {
+        var migrator = self
+        migrator.firstRead = read.tableName == log.tableName ? read : nil
+        return migrator
     }
 
     // MARK: Commands
@@ -146,7 +156,7 @@ public struct Migrator: Sendable {
     /// to be printed. A step that runs outside a transaction only has its statements collected (Swift code's
     /// reads still run). No migration lock is taken: the plan is the one of this moment.
     private func dryRun(planner: Planner) async throws -> DryRun {
-        let state = try await lockedState()
+        let state = MigrationState(try await readFirst(), available: migrations)
         guard let plan = try planner(state) else { return DryRun(direction: nil, batch: 0, steps: []) }
         try checkRunnable(state, direction: plan.direction, options: RunOptions())
         let consequence = "nothing was changed: the dry run's transaction was rolled back"
@@ -213,9 +223,7 @@ public struct Migrator: Sendable {
 
     /// Reads what is applied, pending, edited and interrupted, changing nothing (no tables are created).
     public func status() async throws -> MigrationState {
-        let contents = try await log.read()
-        return MigrationState(
-            applied: contents?.applied ?? [], available: migrations, interrupted: contents?.interrupted ?? [])
+        MigrationState(try await readFirst(), available: migrations)
     }
 
     /// Frees a Knex lock left at `is_locked = 1`, as `knex migrate:unlock` does, creating the tables if
@@ -276,11 +284,11 @@ public struct Migrator: Sendable {
     ) async throws -> MigrationReport {
         let nothing = MigrationReport(
             outcome: direction == .up ? .alreadyUpToDate : .nothingToRollBack, batch: 0, migrations: [])
-        var contents = try await log.read()
+        var contents = try await readFirst()
         if contents?.hasGodwitTable != true {
             if contents == nil, direction == .down { return nothing }
             try await transaction(consequence: "nothing was applied") { try await log.create() }
-            contents = try await log.read()
+            contents = try await reading { try await log.read() }
         }
         // Under the lock, a migration marked as running outside a transaction is one whose runner died.
         let lockedPlanner: Planner = { state in
@@ -289,8 +297,7 @@ public struct Migrator: Sendable {
                 state.interrupted, in: try planner(state), options: options, state: state, dialect: connection.dialect)
         }
         // Before the lock, it may be running now: it is decided under the lock.
-        let state = MigrationState(
-            applied: contents?.applied ?? [], available: migrations, interrupted: contents?.interrupted ?? [])
+        let state = MigrationState(contents, available: migrations)
         try checkRunnable(state, direction: direction, options: options)
         let draft = try planner(state)
         if draft == nil, state.interrupted.isEmpty {
@@ -531,9 +538,26 @@ public struct Migrator: Sendable {
 
     /// Re-reads the state under the lock.
     private func lockedState() async throws -> MigrationState {
-        let contents = try await log.read()
-        return MigrationState(
-            applied: contents?.applied ?? [], available: migrations, interrupted: contents?.interrupted ?? [])
+        MigrationState(try await reading { try await log.read() }, available: migrations)
+    }
+
+    /// The tracking tables as a command first finds them: the read made ahead, if any, else a new one.
+    private func readFirst() async throws -> MigrationLog.Contents? {
+        try await reading {
+            if let ahead = firstRead?.take() { return try ahead.get() }
+            return try await log.read()
+        }
+    }
+
+    /// A read of the tracking tables, whose failure names them.
+    private func reading(
+        _ read: () async throws -> MigrationLog.Contents?
+    ) async throws -> MigrationLog.Contents? {
+        do {
+            return try await read()
+        } catch let error as DatabaseError {
+            throw GodwitError.tracking("reading", table: log.tableName, error: error, consequence: "nothing was run")
+        }
     }
 
     /// Stops before anything runs when files are missing, or (for `up`) when applied files were edited.
@@ -820,10 +844,7 @@ public struct Migrator: Sendable {
 
     private func bookkeepingError(_ error: any Error, consequence: String) -> any Error {
         guard let databaseError = error as? DatabaseError else { return error }
-        return GodwitError(
-            code: databaseError.isConnectionFailure ? .connection : .transaction,
-            summary: "bookkeeping in \(log.tableName) failed",
-            details: ["database error: \(databaseError)", consequence], databaseError: databaseError)
+        return GodwitError.tracking("bookkeeping in", table: log.tableName, error: databaseError, consequence: consequence)
     }
 
     // MARK: Helpers

@@ -13,7 +13,7 @@ public struct GodwitError: Error, Sendable, CustomStringConvertible {
             case migrationsDirectoryMissing, migrationsDirectoryIsFile, cannotRead, cannotWrite
             case missingMigrationFiles, irreversibleMigration, unknownMigration, locked
             case editedMigrations, interruptedMigration, cancelled
-            case configuration, connection, transaction
+            case configuration, connection, transaction, tracking
         }
 
         private let base: Base
@@ -57,6 +57,9 @@ public struct GodwitError: Error, Sendable, CustomStringConvertible {
         public static let connection = Code(.connection)
         /// Beginning, committing or rolling back a transaction failed.
         public static let transaction = Code(.transaction)
+        /// The tracking tables could not be read or written: not laid out as Knex makes them, or no
+        /// privilege on them.
+        public static let tracking = Code(.tracking)
 
         /// The code's name, e.g. `migrationFailed`.
         public var description: String { base.rawValue }
@@ -285,6 +288,22 @@ extension GodwitError {
         GodwitError(
             code: .transaction, summary: "could not \(phase) the transaction",
             details: ["database error: \(error)", consequence], databaseError: error)
+    }
+
+    /// Reading or writing the tracking tables failed: names them, the statement and the database's error.
+    static func tracking(
+        _ what: String, table: TableName, error: DatabaseError, consequence: String
+    ) -> GodwitError {
+        var details = error.statement.map { ["statement: \(abbreviate($0))"] } ?? []
+        details.append("\(error.isConnectionFailure ? "connection" : "database") error: \(error)")
+        if !error.isConnectionFailure {
+            details.append(
+                "\(table) must be as Knex makes it (id, name, batch, migration_time), and the user allowed to read and write it")
+        }
+        details.append(consequence)
+        return GodwitError(
+            code: error.isConnectionFailure ? .connection : .tracking, summary: "\(what) \(table) failed",
+            details: details, databaseError: error)
     }
 
     private static func abbreviate(_ statement: String) -> String {

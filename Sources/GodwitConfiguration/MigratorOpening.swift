@@ -1,0 +1,61 @@
+import GodwitCore
+import Logging
+
+extension Configuration {
+    /// Loads the migrations, connects, and makes the migrator that the command line and the app's
+    /// `MigrationRunner` run commands with.
+    ///
+    /// A PostgreSQL server is connected to, and the tracking tables read, while the files are read: with
+    /// thousands of files, reading them costs about what the handshake and the read do. A failure to load
+    /// the migrations is still the one reported, as if nothing had been connected. A SQLite file is opened
+    /// only once the migrations loaded: opening creates it, which a command failing on its files should not.
+    ///
+    /// - Parameters:
+    ///   - compiled: migrations compiled into the program, joining the folder's.
+    ///   - readingAhead: whether the first command reads the tracking tables (all but `unlock`).
+    ///   - logger: the migrator's.
+    ///   - report: receives each failed attempt while waiting for the database (``waitTimeout``).
+    package func openMigrator(
+        compiled: [Migration], readingAhead: Bool = true, logger: Logger,
+        report: @escaping @Sendable (String) -> Void
+    ) async throws -> Migrator {
+        let (migrations, connection, firstRead) = try await loadAndConnect(compiled, readingAhead: readingAhead, report: report)
+        let migrator = Migrator(
+            connection: connection, migrations: migrations, source: migrationsDirectory, schema: schema,
+            settings: migratorSettings, logger: logger)
+        return firstRead.map(migrator.startingFrom) ?? migrator
+    }
+
+    private func loadAndConnect(
+        _ compiled: [Migration], readingAhead: Bool, report: @escaping @Sendable (String) -> Void
+    ) async throws -> ([Migration], any DatabaseConnection, FirstRead?) {
+        @Sendable func open() async throws -> any DatabaseConnection {
+            if let waitTimeout {
+                try await connect(waitingUpTo: waitTimeout, report: report)
+            } else {
+                try await connect()
+            }
+        }
+        guard case .postgres = database else {
+            return (try loadMigrations(compiled: compiled), try await open(), nil)
+        }
+        let schema = schema
+        let connecting = Task {
+            let connection = try await open()
+            return (connection, readingAhead ? await FirstRead.read(on: connection, schema: schema) : nil)
+        }
+        let migrations: [Migration]
+        do {
+            migrations = try loadMigrations(compiled: compiled)
+        } catch {
+            connecting.cancel()
+            throw error
+        }
+        let (connection, firstRead) = try await withTaskCancellationHandler {
+            try await connecting.value
+        } onCancel: {
+            connecting.cancel()
+        }
+        return (migrations, connection, firstRead)
+    }
+}
