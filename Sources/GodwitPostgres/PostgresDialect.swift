@@ -27,8 +27,8 @@ public struct PostgresDialect: SQLDialect {
     /// The advisory-lock key that serialises creating the tracking tables: "godwit" in ASCII.
     static let trackingTablesLockKey: Int64 = 0x676F_6477_6974
 
-    public func migrationTimeAsEpochMilliseconds(column: String) -> String {
-        "(extract(epoch from \(column)) * 1000)::bigint"
+    public func migrationTimeAsEpochSeconds(column: String) -> String {
+        "date_part('epoch', \(column))"
     }
 
     /// A UTC timestamp in ISO 8601 form, which PostgreSQL reads into `timestamptz`.

@@ -27,8 +27,8 @@ public struct SQLiteDialect: SQLDialect {
     }
 
     /// Knex stores epoch milliseconds; a row written as text by another tool is converted.
-    public func migrationTimeAsEpochMilliseconds(column: String) -> String {
-        "CASE WHEN typeof(\(column)) = 'integer' THEN \(column) ELSE CAST(strftime('%s', \(column)) AS INTEGER) * 1000 END"
+    public func migrationTimeAsEpochSeconds(column: String) -> String {
+        "CASE WHEN typeof(\(column)) = 'integer' THEN \(column) / 1000.0 ELSE CAST(strftime('%s', \(column)) AS INTEGER) END"
     }
 
     public func migrationTimeValue(epochMilliseconds: Int64) -> SQLValue { .integer(epochMilliseconds) }

@@ -309,6 +309,42 @@ struct MigratorTests {
         #expect(kept == ["001_users.sql", "002_posts.sql", "003_tags.sql"])
     }
 
+    @Test("records and checksums stored out of order (rows deleted and inserted again by hand) are read in the order applied, each with its own checksum and time",
+          arguments: DatabaseKind.allCases)
+    func rowsOutOfOrder(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        let (first, connection) = try await migrator(database, Self.three)
+        _ = try await first.latest()
+        let epochMilliseconds = kind.isPostgres
+            ? #"(extract(epoch from "migration_time") * 1000)::bigint"# : #""migration_time""#
+        let times = try await connection.query(#"SELECT "name", \#(epochMilliseconds) FROM "knex_migrations" ORDER BY "id""#)
+            .map { "\($0[0].text!) \($0[1].integer!)" }
+        // The first record and the second checksum, deleted and inserted again, now come last from a scan.
+        let record = try await connection.query(#"SELECT "id", "migration_time" FROM "knex_migrations" WHERE "name" = '001_users.sql'"#)[0]
+        _ = try await connection.query(#"DELETE FROM "knex_migrations" WHERE "name" = '001_users.sql'"#)
+        _ = try await connection.query(
+            kind.isPostgres
+                ? #"INSERT INTO "knex_migrations" ("id", "name", "batch", "migration_time") VALUES ($1, '001_users.sql', 1, $2::timestamptz)"#
+                : #"INSERT INTO "knex_migrations" ("id", "name", "batch", "migration_time") VALUES (?1, '001_users.sql', 1, ?2)"#,
+            [record[0], record[1]])
+        let kept = try await connection.query(#"SELECT "checksum" FROM "knex_migrations_godwit" WHERE "name" = '002_posts.sql'"#)[0][0]
+        _ = try await connection.query(#"DELETE FROM "knex_migrations_godwit" WHERE "name" = '002_posts.sql'"#)
+        _ = try await connection.query(
+            kind.isPostgres
+                ? #"INSERT INTO "knex_migrations_godwit" ("name", "checksum") VALUES ('002_posts.sql', $1)"#
+                : #"INSERT INTO "knex_migrations_godwit" ("name", "checksum") VALUES ('002_posts.sql', ?1)"#, [kept])
+
+        let state = try await first.status()
+        #expect(state.completed.map { "\($0.record.name) \($0.record.epochMilliseconds!)" } == times)
+        #expect(state.completed.allSatisfy { $0.record.checksum != nil && $0.record.checksum == $0.migration?.checksum })
+        #expect(try await first.latest().outcome == .alreadyUpToDate)
+
+        var files = Self.three
+        files["002_posts.sql"] = sqlMigration(up: "CREATE TABLE posts (id integer primary key, body text);", down: "DROP TABLE posts;")
+        let (edited, _) = try await migrator(database.inSubfolder("edited"), files)
+        #expect(try await edited.status().edited.map(\.record.name) == ["002_posts.sql"])
+    }
+
     @Test("a statement that waits too long for a table lock is retried, then the batch succeeds once the lock is gone")
     func ddlLockTimeoutRetried() async throws {
         let database = try await TestDatabase.make(.postgres)

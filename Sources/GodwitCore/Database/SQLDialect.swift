@@ -26,8 +26,9 @@ public protocol SQLDialect: Sendable {
     /// Each must be idempotent (`IF NOT EXISTS`): concurrent runners may race to create them.
     func createTrackingTables(migrations: TableName, lock: TableName) -> [String]
 
-    /// The select-list expression that reads `migration_time` as epoch milliseconds.
-    func migrationTimeAsEpochMilliseconds(column: String) -> String
+    /// The select-list expression that reads `migration_time` as seconds since 1970, a number with a
+    /// fraction (milliseconds and finer). Kept cheap for a new connection: no operators or casts to look up.
+    func migrationTimeAsEpochSeconds(column: String) -> String
 
     /// The value to store in `migration_time` for `epochMilliseconds`, as Knex stores it on this database.
     func migrationTimeValue(epochMilliseconds: Int64) -> SQLValue

@@ -15,6 +15,16 @@ public enum SQLValue: Sendable, Hashable {
         }
     }
 
+    /// The value as a floating-point number, converting from an integer or text.
+    public var double: Double? {
+        switch self {
+        case .double(let value): value
+        case .integer(let value): Double(value)
+        case .text(let text): Double(text)
+        case .null: nil
+        }
+    }
+
     /// The value as text, or `nil` for SQL `NULL`.
     public var text: String? {
         switch self {

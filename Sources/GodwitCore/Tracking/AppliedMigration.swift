@@ -10,7 +10,7 @@ public struct AppliedMigration: Sendable, Hashable {
     public let epochMilliseconds: Int64?
     /// The ``MigrationChecksum`` of its file when it was applied (or first seen, for a migration Knex
     /// applied); `nil` when none is kept yet.
-    public let checksum: MigrationChecksum?
+    public internal(set) var checksum: MigrationChecksum?
 
     /// Creates a record.
     public init(id: Int64, name: String, batch: Int, epochMilliseconds: Int64?, checksum: MigrationChecksum? = nil) {
