@@ -156,7 +156,7 @@ public struct Migrator: Sendable {
     /// to be printed. A step that runs outside a transaction only has its statements collected (Swift code's
     /// reads still run). No migration lock is taken: the plan is the one of this moment.
     private func dryRun(planner: Planner) async throws -> DryRun {
-        let state = MigrationState(try await readFirst(), available: migrations)
+        let state = MigrationState(try await readTracking(first: true), available: migrations)
         guard let plan = try planner(state) else { return DryRun(direction: nil, batch: 0, steps: []) }
         try checkRunnable(state, direction: plan.direction, options: RunOptions())
         let consequence = "nothing was changed: the dry run's transaction was rolled back"
@@ -223,7 +223,7 @@ public struct Migrator: Sendable {
 
     /// Reads what is applied, pending, edited and interrupted, changing nothing (no tables are created).
     public func status() async throws -> MigrationState {
-        MigrationState(try await readFirst(), available: migrations)
+        MigrationState(try await readTracking(first: true), available: migrations)
     }
 
     /// Frees a Knex lock left at `is_locked = 1`, as `knex migrate:unlock` does, creating the tables if
@@ -284,11 +284,11 @@ public struct Migrator: Sendable {
     ) async throws -> MigrationReport {
         let nothing = MigrationReport(
             outcome: direction == .up ? .alreadyUpToDate : .nothingToRollBack, batch: 0, migrations: [])
-        var contents = try await readFirst()
+        var contents = try await readTracking(first: true)
         if contents?.hasGodwitTable != true {
             if contents == nil, direction == .down { return nothing }
             try await transaction(consequence: "nothing was applied") { try await log.create() }
-            contents = try await reading { try await log.read() }
+            contents = try await readTracking()
         }
         // Under the lock, a migration marked as running outside a transaction is one whose runner died.
         let lockedPlanner: Planner = { state in
@@ -538,23 +538,15 @@ public struct Migrator: Sendable {
 
     /// Re-reads the state under the lock.
     private func lockedState() async throws -> MigrationState {
-        MigrationState(try await reading { try await log.read() }, available: migrations)
+        MigrationState(try await readTracking(), available: migrations)
     }
 
-    /// The tracking tables as a command first finds them: the read made ahead, if any, else a new one.
-    private func readFirst() async throws -> MigrationLog.Contents? {
-        try await reading {
-            if let ahead = firstRead?.take() { return try ahead.get() }
-            return try await log.read()
-        }
-    }
-
-    /// A read of the tracking tables, whose failure names them.
-    private func reading(
-        _ read: () async throws -> MigrationLog.Contents?
-    ) async throws -> MigrationLog.Contents? {
+    /// Reads the tracking tables, naming them if that fails; a command's first read uses the one made
+    /// ahead, if any.
+    private func readTracking(first: Bool = false) async throws -> MigrationLog.Contents? {
         do {
-            return try await read()
+            if first, let ahead = firstRead?.take() { return try ahead.get() }
+            return try await log.read()
         } catch let error as DatabaseError {
             throw GodwitError.tracking("reading", table: log.tableName, error: error, consequence: "nothing was run")
         }

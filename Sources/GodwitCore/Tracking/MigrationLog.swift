@@ -41,10 +41,8 @@ struct MigrationLog: Sendable {
         var hasGodwitTable: Bool
         /// Where the next checksum's record probably is: checksums are stored in the order records are.
         private var next = 0
-        /// The records' positions by name, made at the first checksum out of that order.
-        private var recordIndex: [String: Int]?
-        /// Checksums that came before their record.
-        private var early: [String: MigrationChecksum] = [:]
+        /// Checksums that did not come in their record's order, given to it at the end.
+        private var unmatched: [String: MigrationChecksum] = [:]
 
         init(hasGodwitTable: Bool) {
             self.hasGodwitTable = hasGodwitTable
@@ -78,26 +76,18 @@ struct MigrationLog: Sendable {
             if next < applied.count, applied[next].name == name {
                 applied[next].checksum = checksum
                 next += 1
-                return
-            }
-            if recordIndex == nil, !applied.isEmpty {
-                recordIndex = Dictionary(applied.indices.map { (applied[$0].name, $0) }, uniquingKeysWith: { first, _ in first })
-            }
-            if let index = recordIndex?[name] {
-                applied[index].checksum = checksum
-                next = index + 1
             } else {
-                early[name] = checksum
+                unmatched[name] = checksum
             }
         }
 
-        /// Gives records the checksums that came before them, and puts the records in the order they were
-        /// applied: a scan returns them in storage order, which is that order unless rows were deleted and
+        /// Gives records the checksums that came out of order, and puts the records in the order they were
+        /// applied: a scan returns rows in storage order, which is that order unless rows were deleted and
         /// inserted again.
         fileprivate mutating func finish() {
-            if !early.isEmpty {
+            if !unmatched.isEmpty {
                 for index in applied.indices where applied[index].checksum == nil {
-                    applied[index].checksum = early[applied[index].name]
+                    applied[index].checksum = unmatched[applied[index].name]
                 }
             }
             if zip(applied, applied.dropFirst()).contains(where: { $0.id > $1.id }) {
