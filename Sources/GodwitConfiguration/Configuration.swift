@@ -37,6 +37,35 @@ public struct Configuration: Sendable {
         case developmentDefault
     }
 
+    /// Settings given in code or as command-line flags: each wins over its environment variable.
+    public struct Overrides: Sendable {
+        /// `--schema` (over `GODWIT_SCHEMA`).
+        public var schema: String?
+        /// `--connect-timeout` (over `GODWIT_CONNECT_TIMEOUT`).
+        public var connectTimeout: Duration?
+        /// `--lock-timeout` (over `GODWIT_LOCK_TIMEOUT`).
+        public var lockTimeout: Duration?
+        /// `--ddl-lock-timeout` (over `GODWIT_DDL_LOCK_TIMEOUT`); zero: no limit.
+        public var ddlLockTimeout: Duration?
+        /// `--ddl-retries` (over `GODWIT_DDL_RETRIES`).
+        public var ddlRetries: Int?
+        /// `--wait`, `wait --timeout` (over `GODWIT_WAIT_TIMEOUT`).
+        public var waitTimeout: Duration?
+
+        /// No overrides: every setting comes from the environment, `.env` files or its default.
+        public init(
+            schema: String? = nil, connectTimeout: Duration? = nil, lockTimeout: Duration? = nil,
+            ddlLockTimeout: Duration? = nil, ddlRetries: Int? = nil, waitTimeout: Duration? = nil
+        ) {
+            self.schema = schema
+            self.connectTimeout = connectTimeout
+            self.lockTimeout = lockTimeout
+            self.ddlLockTimeout = ddlLockTimeout
+            self.ddlRetries = ddlRetries
+            self.waitTimeout = waitTimeout
+        }
+    }
+
     /// The environment's name (`development`, `production`, …).
     public let environment: String
     /// The database.
@@ -46,8 +75,9 @@ public struct Configuration: Sendable {
     /// The schema that holds the tracking tables (`GODWIT_SCHEMA`, as Knex's `schemaName`); `nil`: the
     /// connection's default (`public`).
     public let schema: String?
-    /// The folder of SQL migrations.
-    public let migrationsDirectory: String
+    /// The folder of SQL migrations; `nil` when the program's migrations are all compiled in and no
+    /// folder was configured. A configured folder that does not exist is an error, never "no migrations".
+    public let migrationsDirectory: String?
     /// How long to wait for the database to accept connections (`--wait`, `GODWIT_WAIT_TIMEOUT`); `nil`:
     /// not at all.
     public let waitTimeout: Duration?
@@ -66,21 +96,21 @@ public struct Configuration: Sendable {
     ///   - environmentName: `--env`, if given.
     ///   - databaseURL: `--database-url`, if given.
     ///   - migrationsDirectory: `--migrations-dir`, if given.
-    ///   - overrides: settings given as flags, by the name of their variable (`GODWIT_LOCK_TIMEOUT`).
+    ///   - overrides: settings given as flags or in code.
+    ///   - defaultMigrationsDirectory: the SQL folder when neither `--migrations-dir` nor
+    ///     `GODWIT_MIGRATIONS_DIR` names one; `nil` for a program whose migrations are all compiled in.
     ///   - processEnvironment: the process's environment variables.
     ///   - directory: where `.env` files are looked for.
     /// - Throws: ``GodwitError`` `.configuration` for a malformed `.env`, URL or missing database.
     public static func resolve(
         environmentName: String? = nil, databaseURL: String? = nil, migrationsDirectory: String? = nil,
-        overrides: [String: String] = [:], processEnvironment: [String: String] = ProcessInfo.processInfo.environment, directory: String = "."
+        overrides: Overrides = Overrides(), defaultMigrationsDirectory: String? = "migrations",
+        processEnvironment: [String: String] = ProcessInfo.processInfo.environment, directory: String = "."
     ) throws -> Configuration {
-        let base = try DotEnvFile.load(path: "\(directory)/.env")?.variables ?? [:]
-        func nonEmpty(_ value: String?) -> String? { value?.isEmpty == false ? value : nil }
-        let environment =
-            nonEmpty(environmentName) ?? nonEmpty(processEnvironment["GODWIT_ENV"]) ?? nonEmpty(base["GODWIT_ENV"])
-            ?? nonEmpty(processEnvironment["NODE_ENV"]) ?? "development"
-        let specific = try DotEnvFile.load(path: "\(directory)/.env.\(environment)")?.variables ?? [:]
-        let layers = [overrides, processEnvironment, specific, base]
+        var flags: [String: String] = [:]
+        flags["GODWIT_SCHEMA"] = overrides.schema
+        let (environment, layers) = try Configuration.layers(
+            environmentName: environmentName, flags: flags, processEnvironment: processEnvironment, directory: directory)
         func lookup(_ key: String) -> String? {
             layers.lazy.compactMap { nonEmpty($0[key]) }.first
         }
@@ -92,8 +122,8 @@ public struct Configuration: Sendable {
         var database: Database
         let source: DatabaseSource
         if let url = nonEmpty(databaseURL) ?? nonEmpty(naming?["DATABASE_URL"]) {
-            database = try parse(databaseURL: url)
             source = nonEmpty(databaseURL) == nil ? .url : .flag
+            database = try parse(databaseURL: url, from: source == .flag ? "--database-url" : "DATABASE_URL")
             if case .sqlite = database, environment != "development", source == .url, namingLayer == layers.count - 1 {
                 throw GodwitError(
                     code: .configuration,
@@ -123,7 +153,7 @@ public struct Configuration: Sendable {
                 ])
         }
         if case .postgres(let settings) = database,
-            let timeout = try seconds(lookup, "GODWIT_CONNECT_TIMEOUT", flag: "--connect-timeout")
+            let timeout = try overrides.connectTimeout ?? seconds(lookup, "GODWIT_CONNECT_TIMEOUT")
         {
             // libpq counts whole seconds and waits at least 2.
             let wholeSeconds = max(1, Int((Double(timeout.milliseconds) / 1000).rounded(.up)))
@@ -136,45 +166,91 @@ public struct Configuration: Sendable {
                 summary: "--schema / GODWIT_SCHEMA '\(schema)' applies to PostgreSQL only: SQLite keeps its tables in the file itself")
         }
         let defaults = Migrator.Settings()
-        let ddlLockTimeout = try seconds(lookup, "GODWIT_DDL_LOCK_TIMEOUT", flag: "--ddl-lock-timeout")
+        let ddlLockTimeout = try overrides.ddlLockTimeout ?? seconds(lookup, "GODWIT_DDL_LOCK_TIMEOUT")
         let settings = Migrator.Settings(
-            lockTimeout: try seconds(lookup, "GODWIT_LOCK_TIMEOUT", flag: "--lock-timeout") ?? defaults.lockTimeout,
+            lockTimeout: try overrides.lockTimeout ?? seconds(lookup, "GODWIT_LOCK_TIMEOUT") ?? defaults.lockTimeout,
             ddlLockTimeout: ddlLockTimeout.map { $0 == .zero ? nil : $0 } ?? defaults.ddlLockTimeout,
-            ddlRetries: try count(lookup, "GODWIT_DDL_RETRIES", flag: "--ddl-retries") ?? defaults.ddlRetries,
-            leaseDuration: try seconds(lookup, "GODWIT_LOCK_LEASE", flag: nil).map { max($0, .seconds(1)) }
+            ddlRetries: try overrides.ddlRetries ?? count(lookup, "GODWIT_DDL_RETRIES") ?? defaults.ddlRetries,
+            leaseDuration: try seconds(lookup, "GODWIT_LOCK_LEASE").map { max($0, .seconds(1)) }
                 ?? defaults.leaseDuration)
         return Configuration(
             environment: environment, database: database, databaseSource: source, schema: schema,
-            migrationsDirectory: nonEmpty(migrationsDirectory) ?? lookup("GODWIT_MIGRATIONS_DIR") ?? "migrations",
-            waitTimeout: try seconds(lookup, "GODWIT_WAIT_TIMEOUT", flag: "--wait"),
+            migrationsDirectory: nonEmpty(migrationsDirectory) ?? lookup("GODWIT_MIGRATIONS_DIR") ?? defaultMigrationsDirectory,
+            waitTimeout: try overrides.waitTimeout ?? seconds(lookup, "GODWIT_WAIT_TIMEOUT"),
             swiftMigrationsDirectory: nonEmpty(lookup("GODWIT_SWIFT_MIGRATIONS_DIR")),
             migratorSettings: settings)
     }
 
-    private static func seconds(_ lookup: (String) -> String?, _ key: String, flag: String?) throws -> Duration? {
+    /// The settings of `make`, which names no database: the environment, the SQL folder (`--migrations-dir`,
+    /// `GODWIT_MIGRATIONS_DIR`, else `migrations`) and `GODWIT_SWIFT_MIGRATIONS_DIR`.
+    public static func resolveFolders(
+        environmentName: String? = nil, migrationsDirectory: String? = nil,
+        processEnvironment: [String: String] = ProcessInfo.processInfo.environment, directory: String = "."
+    ) throws -> (environment: String, migrationsDirectory: String, swiftMigrationsDirectory: String?) {
+        let (environment, layers) = try Configuration.layers(
+            environmentName: environmentName, flags: [:], processEnvironment: processEnvironment, directory: directory)
+        func lookup(_ key: String) -> String? { layers.lazy.compactMap { nonEmpty($0[key]) }.first }
+        return (
+            environment, nonEmpty(migrationsDirectory) ?? lookup("GODWIT_MIGRATIONS_DIR") ?? "migrations",
+            lookup("GODWIT_SWIFT_MIGRATIONS_DIR")
+        )
+    }
+
+    /// The environment's name, and the layers settings are looked up in, highest first: flags, the
+    /// process environment, `.env.<environment>`, `.env`.
+    private static func layers(
+        environmentName: String?, flags: [String: String], processEnvironment: [String: String], directory: String
+    ) throws -> (String, [[String: String]]) {
+        let base = try DotEnvFile.load(path: "\(directory)/.env")?.variables ?? [:]
+        let environment = Configuration.environmentName(flag: environmentName, processEnvironment: processEnvironment, dotEnv: base)
+        let specific = try DotEnvFile.load(path: "\(directory)/.env.\(environment)")?.variables ?? [:]
+        return (environment, [flags, processEnvironment, specific, base])
+    }
+
+    /// The environment's name: `--env`, else `GODWIT_ENV` (the process's, then `.env`'s), else `NODE_ENV`
+    /// (the same order), else `development`.
+    static func environmentName(flag: String?, processEnvironment: [String: String], dotEnv: [String: String]) -> String {
+        nonEmpty(flag) ?? nonEmpty(processEnvironment["GODWIT_ENV"]) ?? nonEmpty(dotEnv["GODWIT_ENV"])
+            ?? nonEmpty(processEnvironment["NODE_ENV"]) ?? nonEmpty(dotEnv["NODE_ENV"]) ?? "development"
+    }
+
+    /// The environment's name as ``resolve(environmentName:databaseURL:migrationsDirectory:overrides:defaultMigrationsDirectory:processEnvironment:directory:)``
+    /// finds it, for saying which environment a command uses before anything else can fail; a `.env` that
+    /// cannot be read counts as empty here (resolving reports it).
+    public static func environmentName(
+        flag: String?, processEnvironment: [String: String] = ProcessInfo.processInfo.environment, directory: String = "."
+    ) -> String {
+        let dotEnv = (try? DotEnvFile.load(path: "\(directory)/.env"))??.variables ?? [:]
+        return environmentName(flag: flag, processEnvironment: processEnvironment, dotEnv: dotEnv)
+    }
+
+    private static func nonEmpty(_ value: String?) -> String? { value?.isEmpty == false ? value : nil }
+
+    private static func seconds(_ lookup: (String) -> String?, _ key: String) throws -> Duration? {
         guard let text = lookup(key) else { return nil }
         guard let value = Double(text), value >= 0, value.isFinite else {
-            throw invalidNumber(key, flag: flag, text: text, expected: "a number of seconds, e.g. 30 or 0.5")
+            throw invalidNumber(key, text: text, expected: "a number of seconds, e.g. 30 or 0.5")
         }
         return .milliseconds(Int64((value * 1000).rounded()))
     }
 
-    private static func count(_ lookup: (String) -> String?, _ key: String, flag: String?) throws -> Int? {
+    private static func count(_ lookup: (String) -> String?, _ key: String) throws -> Int? {
         guard let text = lookup(key) else { return nil }
         guard let value = Int(text), value >= 0 else {
-            throw invalidNumber(key, flag: flag, text: text, expected: "a whole number, e.g. 3")
+            throw invalidNumber(key, text: text, expected: "a whole number, e.g. 3")
         }
         return value
     }
 
-    private static func invalidNumber(_ key: String, flag: String?, text: String, expected: String) -> GodwitError {
-        GodwitError(
-            code: .configuration, summary: "invalid \(flag.map { "\($0) / " } ?? "")\(key) '\(text)': expected \(expected)")
+    private static func invalidNumber(_ key: String, text: String, expected: String) -> GodwitError {
+        GodwitError(code: .configuration, summary: "invalid \(key) '\(text)': expected \(expected)")
     }
 
     /// `postgres://` / `postgresql://` go to libpq's parser; `sqlite:PATH` (also `sqlite://PATH`,
     /// `sqlite:///absolute/path`) names a file.
-    static func parse(databaseURL url: String) throws -> Database {
+    ///
+    /// - Parameter origin: where the URL came from (`DATABASE_URL`, `--database-url`), named in errors.
+    static func parse(databaseURL url: String, from origin: String = "DATABASE_URL") throws -> Database {
         let scheme = url.firstIndex(of: ":").map { url[..<$0].lowercased() }
         switch scheme {
         case "postgres", "postgresql":
@@ -184,7 +260,7 @@ public struct Configuration: Sendable {
             if path.hasPrefix("//") { path = path.dropFirst(2) }
             guard !path.isEmpty else {
                 throw GodwitError(
-                    code: .configuration, summary: "DATABASE_URL '\(url)' names no file",
+                    code: .configuration, summary: "\(origin) '\(url)' names no file",
                     details: ["use sqlite:relative/path.sqlite3 or sqlite:///absolute/path.sqlite3"])
             }
             return .sqlite(path: String(path), isDefault: false)
@@ -192,7 +268,7 @@ public struct Configuration: Sendable {
             let shown = PostgresConnectionSettings.redact(url: url)
             throw GodwitError(
                 code: .configuration,
-                summary: "DATABASE_URL '\(shown)' has \(scheme.map { "the unsupported scheme '\($0)'" } ?? "no scheme")",
+                summary: "\(origin) '\(shown)' has \(scheme.map { "the unsupported scheme '\($0)'" } ?? "no scheme")",
                 details: ["use postgres://, postgresql:// or sqlite:"])
         }
     }

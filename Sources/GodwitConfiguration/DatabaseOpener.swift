@@ -1,14 +1,35 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import GodwitCore
 import GodwitPostgres
 import GodwitSQLite
 
 extension Configuration {
+    /// Whether the database is a SQLite file that does not exist yet: a command that only reads then
+    /// creates nothing, and finds nothing applied.
+    public var isMissingSQLiteFile: Bool {
+        guard case .sqlite(let path, _) = database else { return false }
+        return access(path, F_OK) != 0
+    }
+
     /// Connects; a failure becomes one ``GodwitError`` `.connection`: the database (password masked), the
     /// reason in the database's words, and what to change, naming the setting.
-    public func connect() async throws -> any DatabaseConnection {
+    ///
+    /// - Parameter creating: whether a SQLite file that does not exist is created. A command that only
+    ///   reads passes `false`: it then gets an empty database in memory, and the disk is left as it was.
+    public func connect(creating: Bool = true) async throws -> any DatabaseConnection {
         do {
             switch database {
             case .sqlite(let path, _):
+                if isMissingSQLiteFile {
+                    guard creating else { return try await SQLiteConnection.open(path: ":memory:") }
+                    try Configuration.checkFolderExists(of: path, source: databaseSource)
+                }
                 return try await SQLiteConnection.open(path: path, busyTimeout: migratorSettings.lockTimeout)
             case .postgres(let settings):
                 return try await PostgresConnection.connect(settings)
@@ -18,6 +39,17 @@ extension Configuration {
                 code: .connection, summary: "cannot connect to \(database): \(error.message)",
                 details: error.connectionProblem.map { [advice(for: $0)] } ?? [], databaseError: error)
         }
+    }
+
+    /// SQLite says only "unable to open database file" when the file's folder is missing: name it.
+    private static func checkFolderExists(of path: String, source: DatabaseSource) throws {
+        guard let slash = path.lastIndex(of: "/") else { return }
+        let folder = slash == path.startIndex ? "/" : String(path[..<slash])
+        guard access(folder, F_OK) != 0 else { return }
+        let setting = source == .flag ? "--database-url" : "DATABASE_URL"
+        throw GodwitError(
+            code: .connection, summary: "cannot create the SQLite database \(path): the folder \(folder) does not exist",
+            details: ["create the folder first, or point \(setting) at a file in a folder that exists"])
     }
 
     /// What to do about `problem`, naming the setting that this configuration took it from.

@@ -7,7 +7,9 @@ extension Configuration {
     /// at once.
     ///
     /// - Throws: ``GodwitError`` `.connection`: the last failure, and how long it waited.
-    public func connect(waitingUpTo limit: Duration, report: (String) -> Void) async throws -> any DatabaseConnection {
+    public func connect(
+        waitingUpTo limit: Duration, creating: Bool = true, report: (String) -> Void
+    ) async throws -> any DatabaseConnection {
         let clock = ContinuousClock()
         let start = clock.now
         var pause = Duration.milliseconds(250)
@@ -15,7 +17,7 @@ extension Configuration {
         while true {
             attempt += 1
             do {
-                return try await connect()
+                return try await connect(creating: creating)
             } catch let error as GodwitError {
                 let waited = clock.now - start
                 guard Configuration.mayPass(error) else { throw error }

@@ -12,32 +12,36 @@ extension Configuration {
     ///
     /// - Parameters:
     ///   - compiled: migrations compiled into the program, joining the folder's.
-    ///   - readingAhead: whether the first command reads the tracking tables (all but `unlock`).
+    ///   - readingAhead: whether the first command reads the tracking tables and needs the migrations (all
+    ///     but `unlock`, which loads no files either).
+    ///   - creating: whether a SQLite file that does not exist is created; a command that only reads
+    ///     passes `false` and finds an empty database (see ``connect(creating:)``).
     ///   - logger: the migrator's.
     ///   - report: receives each failed attempt while waiting for the database (``waitTimeout``).
     package func openMigrator(
-        compiled: [Migration], readingAhead: Bool = true, logger: Logger,
+        compiled: [Migration], readingAhead: Bool = true, creating: Bool = true, logger: Logger,
         report: @escaping @Sendable (String) -> Void
     ) async throws -> Migrator {
-        let (migrations, connection, firstRead) = try await loadAndConnect(compiled, readingAhead: readingAhead, report: report)
+        let (migrations, connection, firstRead) = try await loadAndConnect(
+            compiled, readingAhead: readingAhead, creating: creating, report: report)
         let migrator = Migrator(
-            connection: connection, migrations: migrations, source: migrationsDirectory, schema: schema,
+            connection: connection, migrations: migrations, source: migrationsDirectoryDescription, schema: schema,
             settings: migratorSettings, logger: logger)
         return firstRead.map(migrator.startingFrom) ?? migrator
     }
 
     private func loadAndConnect(
-        _ compiled: [Migration], readingAhead: Bool, report: @escaping @Sendable (String) -> Void
+        _ compiled: [Migration], readingAhead: Bool, creating: Bool, report: @escaping @Sendable (String) -> Void
     ) async throws -> ([Migration], any DatabaseConnection, FirstRead?) {
         @Sendable func open() async throws -> any DatabaseConnection {
             if let waitTimeout {
-                try await connect(waitingUpTo: waitTimeout, report: report)
+                try await connect(waitingUpTo: waitTimeout, creating: creating, report: report)
             } else {
-                try await connect()
+                try await connect(creating: creating)
             }
         }
         guard case .postgres = database else {
-            return (try loadMigrations(compiled: compiled), try await open(), nil)
+            return (readingAhead ? try loadMigrations(compiled: compiled) : [], try await open(), nil)
         }
         let schema = schema
         let connecting = Task {
@@ -46,7 +50,7 @@ extension Configuration {
         }
         let migrations: [Migration]
         do {
-            migrations = try loadMigrations(compiled: compiled)
+            migrations = readingAhead ? try loadMigrations(compiled: compiled) : []
         } catch {
             connecting.cancel()
             throw error

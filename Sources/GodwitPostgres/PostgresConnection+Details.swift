@@ -15,11 +15,13 @@ extension PostgresConnection {
         return ConnectionDetails(tls: tls, pooler: await poolerDescription())
     }
 
-    private func tlsDescription() -> String {
+    private func tlsDescription() -> ConnectionDetails.TLS {
         let mode = effectiveParameter("sslmode") ?? "prefer"
         guard PQsslInUse(connection) == 1 else {
             let advice = ["allow", "prefer"].contains(mode) ? ": the server offered no TLS; sslmode=require insists on it" : ""
-            return "none, sslmode=\(mode) (not encrypted\(advice))"
+            return ConnectionDetails.TLS(
+                protocolVersion: nil, sslMode: mode, certificateVerified: false, hostVerified: false,
+                description: "none, sslmode=\(mode) (not encrypted\(advice))")
         }
         let version = PQsslAttribute(connection, "protocol").map { String(cString: $0) } ?? "TLS"
         let verification = switch mode {
@@ -27,7 +29,9 @@ extension PostgresConnection {
         case "verify-ca": "certificate verified against \(rootCertificate), host name not checked"
         default: "encrypted; the server's certificate is not verified"
         }
-        return "\(version), sslmode=\(mode) (\(verification))"
+        return ConnectionDetails.TLS(
+            protocolVersion: version, sslMode: mode, certificateVerified: mode == "verify-ca" || mode == "verify-full",
+            hostVerified: mode == "verify-full", description: "\(version), sslmode=\(mode) (\(verification))")
     }
 
     private var rootCertificate: String {
@@ -46,26 +50,34 @@ extension PostgresConnection {
         return nil
     }
 
-    private func poolerDescription() async -> String {
+    private func poolerDescription() async -> ConnectionDetails.Pooler {
         let host = settings.value("host") ?? ""
         let port = settings.value("port") ?? "5432"
+        let safe = "Godwit keeps no session state, so every command is safe through it"
         if host.hasSuffix(".pooler.supabase.com") {
-            let mode = port == "6543" ? "transaction mode (port 6543)" : port == "5432" ? "session mode (port 5432)" : "port \(port)"
-            return "Supavisor, Supabase's pooler, in \(mode), known by its host name; Godwit keeps no session state, so every command is safe through it"
+            let mode = port == "6543" ? "transaction" : port == "5432" ? "session" : nil
+            let shown = mode.map { "\($0) mode (port \(port))" } ?? "port \(port)"
+            return ConnectionDetails.Pooler(
+                detected: true, kind: "supavisor", mode: mode,
+                description: "Supavisor, Supabase's pooler, in \(shown), known by its host name; \(safe)")
         }
         let announced = await (try? onQueue { PQbackendPID(self.connection) }) ?? 0
         guard let row = try? await query("SELECT pg_backend_pid()").first, let serverPID = row[0].integer else {
-            return "unknown: the server's backend pid could not be read"
+            return ConnectionDetails.Pooler(detected: nil, description: "unknown: the server's backend pid could not be read")
         }
         guard serverPID != Int64(announced) else {
-            return "none detected (the server's backend pid is the one announced at connect)"
+            return ConnectionDetails.Pooler(
+                detected: false, description: "none detected (the server's backend pid is the one announced at connect)")
         }
         let seen = "the server's backend pid \(serverPID) is not the \(announced) announced at connect"
-        let safe = "Godwit keeps no session state, so every command is safe through it"
         guard let pgbouncer = await pgbouncerConfiguration() else {
-            return "detected (\(seen)); kind and mode unknown (PgBouncer's SHOW needs an admin_users or stats_users login), transaction mode assumed; \(safe)"
+            return ConnectionDetails.Pooler(
+                detected: true,
+                description: "detected (\(seen)); kind and mode unknown (PgBouncer's SHOW needs an admin_users or stats_users login), transaction mode assumed; \(safe)")
         }
-        return "\(pgbouncer.version), pool_mode = \(pgbouncer.poolMode) (detected: \(seen); mode from its SHOW CONFIG); \(safe)"
+        return ConnectionDetails.Pooler(
+            detected: true, kind: "pgbouncer", mode: pgbouncer.poolMode,
+            description: "\(pgbouncer.version), pool_mode = \(pgbouncer.poolMode) (detected: \(seen); mode from its SHOW CONFIG); \(safe)")
     }
 
     /// PgBouncer's version and default pool mode, from its admin console; `nil` when it does not answer.

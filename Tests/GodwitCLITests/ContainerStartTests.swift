@@ -17,7 +17,7 @@ struct ContainerStartTests {
         var entrypoint: URL { folder.appendingPathComponent("scripts/entrypoint.sh") }
     }
 
-    func example() throws -> Example {
+    func example() async throws -> Example {
         let folder = URL(fileURLWithPath: try TestDatabase.testSetting("GODWIT_EXAMPLE_DIR"))
         let built = folder.appendingPathComponent(".build/debug")
         let example = Example(
@@ -35,41 +35,40 @@ struct ContainerStartTests {
 
     @Test("the entrypoint waits for a database that comes up late, migrates, then execs the app (same pid, its exit status)")
     func migratesThenExecs() async throws {
-        let example = try example()
-        let server = try LatePostgres()
-        defer { server.stop() }
-        let running = try entrypoint(
-            ["/bin/sh", "-c", "echo app started as pid $$; exit 7"], example: example,
-            environment: ["GODWIT_BIN": example.migrate.path, "DATABASE_URL": try server.url()])
-        try await Task.sleep(for: .milliseconds(1000))
-        try server.start()
-        let result = try running.wait()
-        #expect(result.status == 7, "\(result)\n\(server.logTail())")
-        #expect(result.stderr.contains("waiting for the database (attempt 1, "))
-        #expect(result.stdoutLines == ["Using environment: development", "Batch 1 run: 6 migrations"]
-            + ExampleServiceTests.migrationNames + ["app started as pid \(running.processIdentifier)"])
+        let example = try await example()
+        try await LatePostgres.with { server in
+            let running = try entrypoint(
+                ["/bin/sh", "-c", "echo app started as pid $$; exit 7"], example: example,
+                environment: ["GODWIT_BIN": example.migrate.path, "DATABASE_URL": try server.url()])
+            server.start(after: .milliseconds(1000))
+            let result = try await running.wait()
+            #expect(result.status == 7, "\(result)\n\(server.logTail())")
+            #expect(result.stderr.contains("waiting for the database (attempt 1, "))
+            #expect(result.stdoutLines == ["Using environment: development", "Batch 1 run: 6 migrations"]
+                + ExampleServiceTests.migrationNames + ["app started as pid \(running.processIdentifier)"])
+        }
     }
 
     @Test("many replicas starting together against a late database: all start their app, one batch (migrate found on PATH)")
     func replicas() async throws {
-        let example = try example()
-        let server = try LatePostgres()
-        defer { server.stop() }
-        // No GODWIT_BIN: the entrypoint finds `migrate` on PATH, as in the image.
-        let path = example.migrate.deletingLastPathComponent().path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
-        let environment = ["PATH": path, "DATABASE_URL": try server.url()]
-        let replicas = try (0..<6).map { _ in
-            try entrypoint(["/bin/sh", "-c", "echo app started"], example: example, environment: environment)
+        let example = try await example()
+        try await LatePostgres.with { server in
+            // No GODWIT_BIN: the entrypoint finds `migrate` on PATH, as in the image.
+            let path = example.migrate.deletingLastPathComponent().path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+            let environment = ["PATH": path, "DATABASE_URL": try server.url()]
+            let replicas = try (0..<6).map { _ in
+                try entrypoint(["/bin/sh", "-c", "echo app started"], example: example, environment: environment)
+            }
+            server.start(after: .milliseconds(800))
+            var results: [CommandResult] = []
+            for replica in replicas { results.append(try await replica.wait()) }
+            #expect(results.allSatisfy { $0.status == 0 && $0.stdoutLines.last == "app started" }, "\(results)\n\(server.logTail())")
+            #expect(results.filter { $0.stdout.contains("Batch 1 run: 6 migrations") }.count == 1)
+            #expect(results.filter { $0.stdout.contains("Already up to date") }.count == 5)
+            let connection = try await server.database().connect()
+            #expect(try await connection.query(#"SELECT "batch", count(*) FROM "knex_migrations" GROUP BY "batch""#)
+                == [[.integer(1), .integer(6)]])
         }
-        try await Task.sleep(for: .milliseconds(800))
-        try server.start()
-        let results = try replicas.map { try $0.wait() }
-        #expect(results.allSatisfy { $0.status == 0 && $0.stdoutLines.last == "app started" }, "\(results)\n\(server.logTail())")
-        #expect(results.filter { $0.stdout.contains("Batch 1 run: 6 migrations") }.count == 1)
-        #expect(results.filter { $0.stdout.contains("Already up to date") }.count == 5)
-        let connection = try await server.database().connect()
-        #expect(try await connection.query(#"SELECT "batch", count(*) FROM "knex_migrations" GROUP BY "batch""#)
-            == [[.integer(1), .integer(6)]])
     }
 
     @Test("a failed migration is printed and the app is not started")
@@ -79,7 +78,7 @@ struct ContainerStartTests {
             "001_users.sql": sqlMigration(up: "CREATE TABLE users (id integer);"),
             "002_bad.sql": sqlMigration(up: "ALTER TABLE nope ADD COLUMN x integer;"),
         ])
-        let result = try RunningGodwit(
+        let result = try await RunningGodwit(
             ["/bin/sh", "-c", "echo app started"], in: database.folder,
             environment: ["GODWIT_BIN": godwitBinary().path, "DATABASE_URL": database.url],
             executable: try example().entrypoint
@@ -92,28 +91,28 @@ struct ContainerStartTests {
     }
 
     @Test("without a migration binary the entrypoint says what to set")
-    func missingBinary() throws {
-        let example = try example()
-        let result = try entrypoint(["true"], example: example, environment: ["GODWIT_BIN": "/nonexistent/migrate"]).wait()
+    func missingBinary() async throws {
+        let example = try await example()
+        let result = try await entrypoint(["true"], example: example, environment: ["GODWIT_BIN": "/nonexistent/migrate"]).wait()
         #expect(result.status == 127)
         #expect(result.stderr.contains("cannot find the migration binary '/nonexistent/migrate' (set GODWIT_BIN"))
     }
 
     @Test("SIGTERM while the entrypoint waits for the database: it stops at once, exit 143, no app")
     func stopWhileWaiting() async throws {
-        let example = try example()
-        let server = try LatePostgres()  // never started
-        defer { server.stop() }
-        let running = try entrypoint(
-            ["/bin/sh", "-c", "echo app started"], example: example,
-            environment: ["GODWIT_BIN": example.migrate.path, "DATABASE_URL": try server.url()])
-        try await Task.sleep(for: .milliseconds(800))
-        running.send(SIGTERM)
-        let result = try running.wait()
-        #expect(result.status == 143, "\(result)")
-        #expect(result.stderr.contains("error: stopped on request while waiting for the database"))
-        #expect(result.stderr.contains("entrypoint: stopped while migrating; not starting the app"))
-        #expect(!result.stdout.contains("app started"))
+        let example = try await example()
+        try await LatePostgres.with { server in  // never started
+            let running = try entrypoint(
+                ["/bin/sh", "-c", "echo app started"], example: example,
+                environment: ["GODWIT_BIN": example.migrate.path, "DATABASE_URL": try server.url()])
+            try await Task.sleep(for: .milliseconds(800))
+            running.send(SIGTERM)
+            let result = try await running.wait()
+            #expect(result.status == 143, "\(result)")
+            #expect(result.stderr.contains("error: stopped on request while waiting for the database"))
+            #expect(result.stderr.contains("entrypoint: stopped while migrating; not starting the app"))
+            #expect(!result.stdout.contains("app started"))
+        }
     }
 
     @Test("SIGTERM while the entrypoint migrates: the statement is cancelled, nothing applied, lock free, no app")
@@ -124,13 +123,13 @@ struct ContainerStartTests {
             "001_users.sql": sqlMigration(up: "CREATE TABLE users (id integer);"),
             "002_slow.sql": sqlMigration(up: "SELECT pg_sleep(60);"),
         ])
-        let running = try RunningGodwit(
+        let running = try await RunningGodwit(
             ["/bin/sh", "-c", "echo app started"], in: database.folder,
             environment: ["GODWIT_BIN": godwitBinary().path, "DATABASE_URL": database.url],
             executable: try example().entrypoint)
         try await waitUntilRunning("pg_sleep(60)", on: connection)
         running.send(SIGTERM)
-        let result = try running.wait()
+        let result = try await running.wait()
         #expect(result.status == 143, "\(result)")
         #expect(result.stderr.contains("canceling statement due to user request"))
         #expect(result.stderr.contains("nothing from this batch was applied"))
@@ -141,7 +140,7 @@ struct ContainerStartTests {
 
     @Test("after the exec, SIGTERM reaches the app itself")
     func signalsReachTheApp() async throws {
-        let example = try example()
+        let example = try await example()
         let database = try await TestDatabase.make(.sqlite)
         let running = try entrypoint(
             ["/bin/sh", "-c", "trap 'echo app got TERM; exit 0' TERM; echo app ready; while :; do sleep 0.1; done"],
@@ -150,7 +149,7 @@ struct ContainerStartTests {
             try await Task.sleep(for: .milliseconds(50))
         }
         running.send(SIGTERM)
-        let result = try running.wait()
+        let result = try await running.wait()
         #expect(result.status == 0, "\(result)")
         #expect(result.stdoutLines.suffix(2) == ["app ready", "app got TERM"])
     }
@@ -159,7 +158,7 @@ struct ContainerStartTests {
 
     @Test("the Hummingbird app migrates at start, then serves /health and /users from the migrated table; SIGTERM stops it")
     func appServes() async throws {
-        let example = try example()
+        let example = try await example()
         let database = try await TestDatabase.make(.postgres)
         let port = try SilentListener.freePort()
         let app = try RunningGodwit(
@@ -179,14 +178,14 @@ struct ContainerStartTests {
         #expect(decoded?.first?["phone"] as? String == "+44 20")
 
         app.send(SIGTERM)
-        let stopped = try app.wait()
+        let stopped = try await app.wait()
         #expect(stopped.status == 0, "\(stopped)")
         #expect(stopped.stderr.contains("applied batch 1: 6 migrations"))
     }
 
     @Test("the app does not serve when a migration fails: it exits 1 naming the file")
     func appRefusesToStart() async throws {
-        let example = try example()
+        let example = try await example()
         let database = try await TestDatabase.make(.postgres)
         // The example's SQL migrations and one more that fails.
         var files = ["20240101000007_bad.sql": sqlMigration(up: "ALTER TABLE nope ADD COLUMN x integer;")]
@@ -196,7 +195,7 @@ struct ContainerStartTests {
         }
         let migrations = try database.writeMigrations(files)
         let port = try SilentListener.freePort()
-        let result = try RunningGodwit(
+        let result = try await RunningGodwit(
             [], in: example.folder,
             environment: ["DATABASE_URL": database.url, "PORT": "\(port)", "GODWIT_MIGRATIONS_DIR": migrations],
             executable: example.app

@@ -5,7 +5,7 @@ import Testing
 @Suite(".env files")
 struct DotEnvFileTests {
     @Test("comments, export, quotes and escapes, as dotenv reads them")
-    func parsing() throws {
+    func parsing() async throws {
         let file = try DotEnvFile(parsing: """
             # Database
             SUPABASE_DB_HOST=db.example.supabase.co

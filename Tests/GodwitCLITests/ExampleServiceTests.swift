@@ -16,7 +16,7 @@ struct ExampleServiceTests {
         "20240101000006_add_user_id_to_posts.swift",
     ]
 
-    func example() throws -> (folder: URL, migrate: URL) {
+    func example() async throws -> (folder: URL, migrate: URL) {
         let folder = URL(fileURLWithPath: try TestDatabase.testSetting("GODWIT_EXAMPLE_DIR"))
         let migrate = folder.appendingPathComponent(".build/debug/migrate")
         guard FileManager.default.isExecutableFile(atPath: migrate.path) else {
@@ -27,20 +27,20 @@ struct ExampleServiceTests {
 
     @Test("swift run migrate: latest, status, rollback --all, latest again", arguments: [DatabaseKind.sqlite, .postgres])
     func workflow(kind: DatabaseKind) async throws {
-        let (folder, migrate) = try example()
+        let (folder, migrate) = try await example()
         let database = try await TestDatabase.make(kind)
         let environment = ["DATABASE_URL": database.url]
-        func run(_ arguments: String...) throws -> CommandResult {
-            try runGodwit(arguments, in: folder, environment: environment, executable: migrate)
+        func run(_ arguments: String...) async throws -> CommandResult {
+            try await runGodwit(arguments, in: folder, environment: environment, executable: migrate)
         }
 
-        let dryRun = try run("latest", "--dry-run")
+        let dryRun = try await run("latest", "--dry-run")
         #expect(dryRun.status == 0, "\(dryRun)")
         #expect(dryRun.stdout.contains("-- 20240101000001_initial_schema.swift (up)"))
         #expect(dryRun.stdout.contains("-- 20240101000002_add_user_email_index.sql (up)"))
         #expect(dryRun.stdout.contains(#"foreign key ("user_id") references "users" ("id")"#))
 
-        let latest = try run("latest")
+        let latest = try await run("latest")
         #expect(latest.status == 0, "\(latest)")
         #expect(latest.stdoutLines == ["Using environment: development", "Batch 1 run: 6 migrations"] + Self.migrationNames)
 
@@ -55,38 +55,38 @@ struct ExampleServiceTests {
         #expect(try await catalog.indexes("users").contains("users_email_index"))
         #expect(try await catalog.columns("users")["phone"]?.nullable == true)
 
-        let status = try run("status")
+        let status = try await run("status")
         #expect(status.status == 0)
         #expect(status.stdout.contains("Pending: none"))
 
-        let rehearsal = try run("rollback", "--all", "--dry-run")
+        let rehearsal = try await run("rollback", "--all", "--dry-run")
         #expect(rehearsal.status == 0, "\(rehearsal)")
         #expect(rehearsal.stdout.contains("-- 20240101000006_add_user_id_to_posts.swift (down)"))
         #expect(rehearsal.stdout.contains("-- 20240101000002_add_user_email_index.sql (down)"))
         #expect(try await catalog.foreignKeys("posts") == ["user_id -> users.id"], "the dry run changed nothing")
 
-        let rollback = try run("rollback", "--all")
+        let rollback = try await run("rollback", "--all")
         #expect(rollback.status == 0, "\(rollback)")
         #expect(rollback.stdoutLines.dropFirst(2) == ArraySlice(Self.migrationNames.reversed()))
         for table in ["users", "profiles", "audit_logs", "posts"] {
             #expect(try await !catalog.tableExists(table))
         }
 
-        let again = try run("latest")
+        let again = try await run("latest")
         #expect(again.status == 0, "\(again)")
         #expect(try await catalog.foreignKeys("posts") == ["user_id -> users.id"])
     }
 
     @Test("an applied Swift migration that is edited is noticed through the checksum the plugin compiled in")
     func editedSwiftMigration() async throws {
-        let (folder, migrate) = try example()
+        let (folder, migrate) = try await example()
         let database = try await TestDatabase.make(.sqlite)
         let connection = try await database.connect()
-        let result = try runGodwit(["latest"], in: folder, environment: ["DATABASE_URL": database.url], executable: migrate)
+        let result = try await runGodwit(["latest"], in: folder, environment: ["DATABASE_URL": database.url], executable: migrate)
         #expect(result.status == 0)
         _ = try await connection.query(
             #"UPDATE "knex_migrations_godwit" SET "checksum" = 'edited' WHERE "name" = '20240101000004_add_phone_to_users.swift'"#)
-        let edited = try runGodwit(["latest"], in: folder, environment: ["DATABASE_URL": database.url], executable: migrate)
+        let edited = try await runGodwit(["latest"], in: folder, environment: ["DATABASE_URL": database.url], executable: migrate)
         #expect(edited.status == 1)
         #expect(edited.stderr.contains("Sources/ServiceMigrations/Migrations/20240101000004_add_phone_to_users.swift"))
     }
@@ -111,7 +111,7 @@ struct SwiftMakeTests {
             .write(to: manifest, atomically: true, encoding: .utf8)
         let migrate = example.appendingPathComponent(".build/debug/migrate")
 
-        let made = try runGodwit(["make", "add_bio", "--swift"], in: copy, executable: migrate)
+        let made = try await runGodwit(["make", "add_bio", "--swift"], in: copy, executable: migrate)
         #expect(made.status == 0, "\(made)")
         let createdLine = try #require(made.stdoutLines.first { $0.hasPrefix("Created Migration: ") })
         let path = String(createdLine.dropFirst("Created Migration: ".count))
@@ -129,16 +129,11 @@ struct SwiftMakeTests {
                 """)
             .write(to: file, atomically: true, encoding: .utf8)
 
-        let build = Process()
-        build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        build.arguments = ["swift", "build", "--package-path", copy.path, "--product", "migrate"]
-        build.standardOutput = FileHandle.nullDevice
-        try build.run()
-        build.waitUntilExit()
-        #expect(build.terminationStatus == 0)
+        let build = try await runToEnd("/usr/bin/env", ["swift", "build", "--package-path", copy.path, "--product", "migrate"])
+        #expect(build.status == 0, "\(build.output)")
 
         let database = try await TestDatabase.make(.sqlite)
-        let latest = try runGodwit(
+        let latest = try await runGodwit(
             ["latest"], in: copy, environment: ["DATABASE_URL": database.url],
             executable: copy.appendingPathComponent(".build/debug/migrate"))
         #expect(latest.status == 0, "\(latest)")

@@ -10,7 +10,7 @@ import Testing
 /// hides a failure to load the files.
 @Suite("the tracking tables read while the files load")
 struct ReadAheadTests {
-    func configuration(_ database: TestDatabase) throws -> Configuration {
+    func configuration(_ database: TestDatabase) async throws -> Configuration {
         try Configuration.resolve(
             databaseURL: database.url, migrationsDirectory: database.folder.appendingPathComponent("migrations").path,
             processEnvironment: [:], directory: database.folder.path)
@@ -25,7 +25,7 @@ struct ReadAheadTests {
     func staleRead(kind: DatabaseKind) async throws {
         let database = try await TestDatabase.make(kind)
         try database.writeMigrations(["20240101000000_a.sql": sqlMigration(up: "CREATE TABLE a (id int);")])
-        let configuration = try configuration(database)
+        let configuration = try await configuration(database)
         #expect(try await open(configuration).latest().outcome == .applied)
 
         try database.writeMigrations([
@@ -52,7 +52,7 @@ struct ReadAheadTests {
         try database.writeMigrations(["20240101000000_a.sql": "CREATE TABLE a (id int);\n"])
         let environment = ["DATABASE_URL": database.url]
 
-        let malformed = try godwit("latest", in: database.folder, environment: environment)
+        let malformed = try await godwit("latest", in: database.folder, environment: environment)
         #expect(malformed.status == 1)
         #expect(malformed.stderr.contains("20240101000000_a.sql"), "\(malformed)")
         #expect(malformed.stderr.contains("-- migrate:up"), "\(malformed)")
@@ -60,13 +60,13 @@ struct ReadAheadTests {
 
         var wrongPassword = try #require(URLComponents(string: database.url))
         wrongPassword.password = "not-the-password"
-        let unreachable = try godwit("latest", in: database.folder, environment: ["DATABASE_URL": wrongPassword.string!])
+        let unreachable = try await godwit("latest", in: database.folder, environment: ["DATABASE_URL": wrongPassword.string!])
         #expect(unreachable.status == 1)
         #expect(unreachable.stderr.contains("20240101000000_a.sql"), "\(unreachable)")
         #expect(!unreachable.stderr.contains("password authentication failed"), "\(unreachable)")
 
         try database.writeMigrations(["20240101000000_a.sql": sqlMigration(up: "CREATE TABLE a (id int);")])
-        let unreadable = try godwit("latest", in: database.folder, environment: environment)
+        let unreadable = try await godwit("latest", in: database.folder, environment: environment)
         #expect(unreadable.status == 1)
         #expect(unreadable.stderr.hasPrefix("error: reading knex_migrations failed\n  statement: SELECT \"id\", \"name\""), "\(unreadable)")
         #expect(unreadable.stderr.contains(#"database error: column "id" does not exist (SQLSTATE 42703)"#))

@@ -76,7 +76,8 @@ struct SafetyTests {
         ])
         let env = ["DATABASE_URL": database.url, "GODWIT_LOCK_LEASE": "2"]
         let runners = try (0..<8).map { _ in try RunningGodwit(["latest"], in: database.folder, environment: env) }
-        let results = try runners.map { try $0.wait() }
+        var results: [CommandResult] = []
+        for runner in runners { results.append(try await runner.wait()) }
         #expect(results.allSatisfy { $0.status == 0 }, "\(results.filter { $0.status != 0 })")
         #expect(results.filter { $0.stdout.contains("Batch 1 run: 3 migrations") }.count == 1)
         #expect(results.filter { $0.stdout.contains("Already up to date") }.count == 7)
@@ -98,10 +99,10 @@ struct SafetyTests {
         let runner = try RunningGodwit(["latest"], in: database.folder, environment: env)
         try await waitUntilSlowStatementRuns(kind, database: database, on: connection)
         runner.kill()
-        #expect(try runner.wait().status != 0)
+        #expect(try await runner.wait().status != 0)
 
         _ = try await connection.query("UPDATE slow_config SET n = 0")
-        let next = try godwit("latest", "--lock-timeout", "30", in: database.folder, environment: env)
+        let next = try await godwit("latest", "--lock-timeout", "30", in: database.folder, environment: env)
         #expect(next.status == 0, "\(next)")
         #expect(next.stdout.contains("Batch 1 run: 3 migrations"), "the killed batch left nothing behind: \(next)")
         #expect(try await scalars(#"SELECT "is_locked" FROM "knex_migrations_lock""#, on: connection) == ["0"])
@@ -126,10 +127,10 @@ struct SafetyTests {
         }
         try await Task.sleep(for: .milliseconds(200))
         runner.kill()
-        #expect(try runner.wait().status != 0)
+        #expect(try await runner.wait().status != 0)
 
         // No unlock needed: the lease runs out, and the next run stops on the interrupted migration instead.
-        let next = try godwit("latest", "--lock-timeout", "30", in: database.folder, environment: env)
+        let next = try await godwit("latest", "--lock-timeout", "30", in: database.folder, environment: env)
         #expect(next.status == 1)
         #expect(next.stderr.contains("002_backfill.sql did not finish applying"), "\(next)")
         #expect(next.stderr.contains("statements 1–1 of 3 completed and are in effect"))
@@ -139,19 +140,19 @@ struct SafetyTests {
         #expect(next.stderr.contains("godwit latest --resume (runs statements 2–3)"))
         #expect(next.stderr.contains("godwit latest --restart"))
         #expect(!next.stderr.contains("is_locked"), "the lock is not what stops it")
-        let status = try godwit("status", in: database.folder, environment: env)
+        let status = try await godwit("status", in: database.folder, environment: env)
         #expect(status.stdout.contains("002_backfill.sql (interrupted while applying: 1 of 3 statements completed)"), "\(status)")
-        let json = try godwit("status", "--json", in: database.folder, environment: env)
+        let json = try await godwit("status", "--json", in: database.folder, environment: env)
         #expect(json.stdout.contains(#""interrupted":[{"direction":"up","name":"002_backfill.sql","statement_count":3,"statements_done":1}]"#), "\(json)")
 
         _ = try await connection.query("UPDATE slow_config SET n = 0")
-        let resumed = try godwit("latest", "--resume", "--lock-timeout", "30", in: database.folder, environment: env)
+        let resumed = try await godwit("latest", "--resume", "--lock-timeout", "30", in: database.folder, environment: env)
         #expect(resumed.status == 0, "\(resumed)")
         #expect(try await database.hasTable("after_slow", on: connection))
         #expect(try await scalars(#"SELECT "name" FROM "knex_migrations" ORDER BY "id""#, on: connection)
             == ["001_users.sql", "002_backfill.sql"])
         #expect(try await scalars(#"SELECT "is_locked" FROM "knex_migrations_lock""#, on: connection) == ["0"])
-        let list = try godwit("list", in: database.folder, environment: env)
+        let list = try await godwit("list", in: database.folder, environment: env)
         #expect(list.status == 0, "\(list)")
         #expect(!list.stdout.contains("interrupted"))
     }
@@ -177,20 +178,20 @@ struct SafetyTests {
             try await !scalars("SELECT indisvalid::text FROM pg_index WHERE indexrelid = to_regclass('users_email_index')", on: connection).isEmpty
         }
         runner.kill()
-        _ = try runner.wait()
+        _ = try await runner.wait()
         // The server notices the dead client only when the build next checks (a killed pod's statement
         // may run on); ending it as an operator would, the build stops and its index stays invalid.
         _ = try await connection.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'CREATE INDEX CONCURRENTLY%'")
         _ = try await reader.query("ROLLBACK")
 
-        let next = try godwit("latest", "--lock-timeout", "30", in: database.folder, environment: env)
+        let next = try await godwit("latest", "--lock-timeout", "30", in: database.folder, environment: env)
         #expect(next.status == 1)
         #expect(next.stderr.contains("001_email_index.sql did not finish applying"), "\(next)")
         #expect(next.stderr.contains("such a statement may or may not have taken effect"))
         #expect(next.stderr.contains("invalid index left by an interrupted or failed CREATE INDEX CONCURRENTLY: users_email_index; before running its statement again: DROP INDEX CONCURRENTLY users_email_index;"), "\(next)")
 
         _ = try await connection.query("DROP INDEX CONCURRENTLY users_email_index")
-        let restarted = try godwit("latest", "--restart", "--lock-timeout", "30", in: database.folder, environment: env)
+        let restarted = try await godwit("latest", "--restart", "--lock-timeout", "30", in: database.folder, environment: env)
         #expect(restarted.status == 0, "\(restarted)")
         #expect(try await scalars("SELECT indisvalid::text FROM pg_index WHERE indexrelid = to_regclass('users_email_index')", on: connection) == ["true"])
     }
@@ -205,9 +206,9 @@ struct SafetyTests {
         let holder = try RunningGodwit(["latest"], in: database.folder, environment: env)
         defer { holder.kill() }
         try await waitUntilSlowStatementRuns(kind, database: database, on: connection)
-        let waiter = try godwit("latest", "--lock-timeout", "1", in: database.folder, environment: env)
+        let waiter = try await godwit("latest", "--lock-timeout", "1", in: database.folder, environment: env)
         holder.kill()
-        let held = try holder.wait()
+        let held = try await holder.wait()
         #expect(waiter.status == 1, "waiter: \(waiter)\nholder: \(held)")
         #expect(waiter.stderr.contains("gave up waiting for the migration lock after 1 s: held by "), "\(waiter)")
         switch kind {

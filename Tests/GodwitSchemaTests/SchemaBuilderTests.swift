@@ -429,7 +429,7 @@ struct TableOperationTests {
         let database = try await TestDatabase.make(kind)
         let connection = try await database.connect()
         let migrator = Migrator(connection: connection, migrations: [Self.setup, Self.operations])
-        let plan = try await migrator.latestDryRun()
+        let plan = try await migrator.latestRehearsal()
         let statements = plan.steps[1].statements
         if kind == .postgres {
             #expect(statements == [

@@ -12,15 +12,15 @@ public struct CommandResult: Sendable, CustomStringConvertible {
 
 /// Runs the built `godwit` binary (`GODWIT_BIN`, set by scripts/test.sh, else .build/debug/godwit) in
 /// `directory` with a clean environment: only PATH, HOME and the variables given.
-public func godwit(_ arguments: String..., in directory: URL, environment: [String: String] = [:]) throws -> CommandResult {
-    try runGodwit(arguments, in: directory, environment: environment)
+public func godwit(_ arguments: String..., in directory: URL, environment: [String: String] = [:]) async throws -> CommandResult {
+    try await runGodwit(arguments, in: directory, environment: environment)
 }
 
 /// Runs `executable` (the built `godwit` unless given: a user's `migrate`, say) in `directory`.
 public func runGodwit(
     _ arguments: [String], in directory: URL, environment: [String: String] = [:], executable: URL? = nil
-) throws -> CommandResult {
-    try RunningGodwit(arguments, in: directory, environment: environment, executable: executable).wait()
+) async throws -> CommandResult {
+    try await RunningGodwit(arguments, in: directory, environment: environment, executable: executable).wait()
 }
 
 /// A `godwit` process started in the background, to run several at once or to kill one mid-way.
@@ -68,8 +68,12 @@ public final class RunningGodwit: @unchecked Sendable {
         Foundation.kill(process.processIdentifier, signal)
     }
 
-    /// Waits for the process to end and returns what it printed.
-    public func wait() throws -> CommandResult {
+    /// Waits (on a thread of its own) for the process to end and returns what it printed.
+    public func wait() async throws -> CommandResult {
+        try await onOwnThread { [self] in try waitOnThisThread() }
+    }
+
+    private func waitOnThisThread() throws -> CommandResult {
         process.waitUntilExit()
         try stdout.close()
         try stderr.close()

@@ -10,17 +10,43 @@ public final class LatePostgres: @unchecked Sendable {
     public let port: Int
     private let folder: URL
     private var started = false
+    /// A start scheduled by ``start(after:)``, which ``stop()`` waits for.
+    private let scheduledStart = DispatchGroup()
+    private var scheduledStartError: (any Error)?
 
-    /// Copies the template cluster; the server is not started.
-    public init() throws {
+    private init(folder: URL, port: Int) {
+        self.folder = folder
+        self.port = port
+    }
+
+    /// Copies the template cluster (on a thread of its own); the server is not started.
+    public static func make() async throws -> LatePostgres {
         let template = try TestDatabase.testSetting("GODWIT_PG_TEMPLATE_DATA")
         let clusters = URL(fileURLWithPath: template).deletingLastPathComponent()
-        folder = clusters.appendingPathComponent("late-\(UUID().uuidString.prefix(8))")
-        port = try SilentListener.freePort()
+        let server = LatePostgres(
+            folder: clusters.appendingPathComponent("late-\(UUID().uuidString.prefix(8))"), port: try SilentListener.freePort())
+        let folder = server.folder
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
-        try LatePostgres.run("/bin/cp", ["-a", template, folder.appendingPathComponent("data").path])
-        if getuid() == 0 {
-            try LatePostgres.run("/bin/chown", ["-R", "postgres:", folder.path])
+        try await onOwnThread {
+            try LatePostgres.run("/bin/cp", ["-a", template, folder.appendingPathComponent("data").path])
+            if getuid() == 0 {
+                try LatePostgres.run("/bin/chown", ["-R", "postgres:", folder.path])
+            }
+        }
+        return server
+    }
+
+    /// Runs `body` with a server that is not started yet, then stops it and removes its files, whether
+    /// `body` succeeded or threw.
+    public static func with<T: Sendable>(_ body: (LatePostgres) async throws -> T) async throws -> T {
+        let server = try await make()
+        do {
+            let result = try await body(server)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
         }
     }
 
@@ -35,20 +61,37 @@ public final class LatePostgres: @unchecked Sendable {
         TestDatabase(kind: .postgres, url: try url(), folder: try TestFolder.make())
     }
 
-    /// Starts the server without waiting for it to accept connections.
-    public func start() throws {
+    /// Starts the server `delay` from now, from a thread of its own: the moment does not depend on the
+    /// cooperative pool, however busy the other tests keep it.
+    public func start(after delay: Duration) {
         started = true
-        try pgCtl(["start", "-W", "-o", "-p \(port) -k \(folder.path)", "-l", folder.appendingPathComponent("server.log").path])
+        scheduledStart.enter()
+        let thread = Thread { [self] in
+            Thread.sleep(forTimeInterval: Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+            do {
+                try pgCtl(["start", "-W", "-o", "-p \(port) -k \(folder.path)", "-l", folder.appendingPathComponent("server.log").path])
+            } catch {
+                scheduledStartError = error
+            }
+            scheduledStart.leave()
+        }
+        thread.start()
     }
 
     /// The end of the server's log, to show when it did not come up.
     public func logTail() -> String {
-        let log = (try? String(contentsOf: folder.appendingPathComponent("server.log"), encoding: .utf8)) ?? "(no server log)"
+        var log = (try? String(contentsOf: folder.appendingPathComponent("server.log"), encoding: .utf8)) ?? "(no server log)"
+        if let scheduledStartError { log += "\n(the scheduled start failed: \(scheduledStartError))" }
         return "--- late server's log (port \(port))\n" + log.split(separator: "\n", omittingEmptySubsequences: false).suffix(15).joined(separator: "\n")
     }
 
-    /// Stops the server at once (if it runs) and removes its files.
-    public func stop() {
+    /// Stops the server at once (if it runs) and removes its files, on a thread of its own.
+    public func stop() async {
+        _ = try? await onOwnThread { [self] in stopOnThisThread() }
+    }
+
+    private func stopOnThisThread() {
+        scheduledStart.wait()
         // A server started a moment ago may not have written its pid file yet: pg_ctl then finds none.
         var attempts = 0
         while started, (try? pgCtl(["stop", "-m", "immediate", "-w"])) == nil, attempts < 50 {
@@ -59,7 +102,7 @@ public final class LatePostgres: @unchecked Sendable {
         try? FileManager.default.removeItem(at: folder)
     }
 
-    deinit { stop() }
+    deinit { stopOnThisThread() }
 
     private func pgCtl(_ arguments: [String]) throws {
         guard FileManager.default.fileExists(atPath: folder.path) else { return }

@@ -3,7 +3,10 @@
 #
 #   entrypoint.sh CMD [ARG...]
 #
-# 1. Runs `latest` with the binary named by GODWIT_BIN, else `migrate` on PATH. It waits for the database
+# 0. When CMD is the migration binary itself (`migrate`, `godwit`, or the GODWIT_BIN path), it is exec'd as
+#    given and nothing runs first: `docker run IMAGE migrate status` shows the status, `… migrate rollback`
+#    rolls back, `… migrate latest --dry-run` prints the plan. No implicit `latest` before them.
+# 1. Otherwise, runs `latest` with the binary named by GODWIT_BIN, else `migrate` on PATH. It waits for the database
 #    first (GODWIT_WAIT_TIMEOUT seconds, default 60 here) and takes Godwit's lock, so replicas that start
 #    together migrate once: the others wait, then find the work done.
 # 2. Only if that succeeded, execs CMD: the app replaces this shell (PID 1 stays the app), so its exit
@@ -21,6 +24,18 @@ if ! command -v "$migrate" >/dev/null 2>&1; then
 fi
 GODWIT_WAIT_TIMEOUT=${GODWIT_WAIT_TIMEOUT:-60}
 export GODWIT_WAIT_TIMEOUT
+
+# The migration binary as the container's command: run it as given (it handles signals itself).
+if [ "$#" -gt 0 ]; then
+  case "$1" in
+    migrate | godwit | "$migrate" | */migrate | */godwit)
+      command=$1
+      shift
+      [ "$command" = migrate ] && command=$migrate
+      exec "$command" "$@"
+      ;;
+  esac
+fi
 
 # The migration runs as a child so that this shell can pass a stop signal on to it.
 stopped_by=

@@ -8,53 +8,54 @@ import GodwitConfiguration
 import GodwitCore
 import Logging
 
-/// The options every database command takes.
-struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "The environment: reads .env.<env> over .env (default: GODWIT_ENV, else development).")
+/// `--env`, which every command takes.
+struct EnvironmentOption: ParsableArguments {
+    @Option(name: .long, help: "The environment: reads .env.<env> over .env (default: GODWIT_ENV, else NODE_ENV, else development).")
     var env: String?
+}
 
+/// Where the database is: the commands that connect.
+struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("database-url"), help: "postgres://… or sqlite:PATH (default: DATABASE_URL, else SUPABASE_DB_*).")
     var databaseURL: String?
 
+    @Option(name: .customLong("connect-timeout"), help: ArgumentHelp(
+        "Seconds to wait for PostgreSQL to answer a connection (default: GODWIT_CONNECT_TIMEOUT, else 10).", valueName: "seconds"))
+    var connectTimeout: Double?
+
+    func validate() throws {
+        try checkSeconds(connectTimeout, "--connect-timeout")
+    }
+}
+
+/// Where the migrations and their tracking tables are: the commands that read them.
+struct TrackingOptions: ParsableArguments {
     @Option(name: .customLong("migrations-dir"), help: "The folder of SQL migrations (default: GODWIT_MIGRATIONS_DIR, else migrations).")
     var migrationsDirectory: String?
 
     @Option(help: "The PostgreSQL schema of the tracking tables, as Knex's schemaName (default: GODWIT_SCHEMA, else the search path's, public).")
     var schema: String?
-
-    @Option(name: .customLong("connect-timeout"), help: ArgumentHelp(
-        "Seconds to wait for PostgreSQL to answer a connection (default: GODWIT_CONNECT_TIMEOUT, else 10).", valueName: "seconds"))
-    var connectTimeout: String?
-
-    func configuration(overrides: [String: String] = [:]) throws -> Configuration {
-        var overrides = overrides
-        overrides["GODWIT_SCHEMA"] = schema
-        overrides["GODWIT_CONNECT_TIMEOUT"] = connectTimeout
-        return try Configuration.resolve(
-            environmentName: env, databaseURL: databaseURL, migrationsDirectory: migrationsDirectory,
-            overrides: overrides)
-    }
 }
 
 /// The options of the commands that migrate: lock waits, and what a user allows for this run.
 struct MigrateOptions: ParsableArguments {
     @Option(name: .customLong("lock-timeout"), help: ArgumentHelp(
         "Seconds to wait while another runner migrates (default: GODWIT_LOCK_TIMEOUT, else 300).", valueName: "seconds"))
-    var lockTimeout: String?
+    var lockTimeout: Double?
 
     @Option(name: .customLong("ddl-lock-timeout"), help: ArgumentHelp(
         "Seconds a migration statement may wait for a table lock on PostgreSQL before the batch is retried; 0: no limit (default: GODWIT_DDL_LOCK_TIMEOUT, else 5).",
         valueName: "seconds"))
-    var ddlLockTimeout: String?
+    var ddlLockTimeout: Double?
 
     @Option(name: .customLong("ddl-retries"), help: ArgumentHelp(
         "How many times to retry after a table-lock timeout (default: GODWIT_DDL_RETRIES, else 3).", valueName: "count"))
-    var ddlRetries: String?
+    var ddlRetries: Int?
 
     @Option(name: .customLong("wait"), help: ArgumentHelp(
         "Seconds to wait for the database to accept connections, retrying while it starts (default: GODWIT_WAIT_TIMEOUT, else no wait).",
         valueName: "seconds"))
-    var wait: String?
+    var wait: Double?
 
     @Flag(name: .customLong("accept-edits"), help: "Accept changes to applied migration files: keep their new checksums.")
     var acceptEdits = false
@@ -67,15 +68,22 @@ struct MigrateOptions: ParsableArguments {
 
     func validate() throws {
         if resume && restart { throw ValidationError("--resume and --restart exclude each other: choose one") }
+        try checkSeconds(lockTimeout, "--lock-timeout")
+        try checkSeconds(ddlLockTimeout, "--ddl-lock-timeout")
+        try checkSeconds(wait, "--wait")
+        if let ddlRetries, ddlRetries < 0 { throw ValidationError("--ddl-retries must be 0 or more, not \(ddlRetries)") }
     }
 
-    /// The settings given as flags, by the name of their variable.
-    var overrides: [String: String] {
-        var overrides: [String: String] = [:]
-        overrides["GODWIT_LOCK_TIMEOUT"] = lockTimeout
-        overrides["GODWIT_DDL_LOCK_TIMEOUT"] = ddlLockTimeout
-        overrides["GODWIT_DDL_RETRIES"] = ddlRetries
-        overrides["GODWIT_WAIT_TIMEOUT"] = wait
+    /// Whether a lock or retry flag was given: a dry run takes no lock, so they would do nothing there.
+    var setsLockWaits: Bool { lockTimeout != nil || ddlLockTimeout != nil || ddlRetries != nil }
+
+    /// The flags' settings, over their variables.
+    func adding(to overrides: Configuration.Overrides) -> Configuration.Overrides {
+        var overrides = overrides
+        overrides.lockTimeout = lockTimeout.map(Duration.seconds(fractional:))
+        overrides.ddlLockTimeout = ddlLockTimeout.map(Duration.seconds(fractional:))
+        overrides.ddlRetries = ddlRetries
+        overrides.waitTimeout = wait.map(Duration.seconds(fractional:))
         return overrides
     }
 
@@ -84,32 +92,111 @@ struct MigrateOptions: ParsableArguments {
     }
 }
 
+/// The modes of `latest` and `rollback` that only show what would run.
+struct PreviewOptions: ParsableArguments {
+    @Flag(name: .customLong("dry-run"), help: "Print the plan and every statement, SQL and Swift; sends the database nothing but the read of the tracking tables.")
+    var dryRun = false
+
+    @Flag(help: "Run the batch in a transaction that is rolled back, printing every statement: takes the table locks and does the work (on production too), then undoes it.")
+    var rehearse = false
+
+    func check(against migrate: MigrateOptions) throws {
+        if dryRun && rehearse { throw ValidationError("--dry-run and --rehearse exclude each other: choose one") }
+        if (dryRun || rehearse) && migrate.setsLockWaits {
+            throw ValidationError("--\(dryRun ? "dry-run" : "rehearse") takes no migration lock and retries nothing: --lock-timeout, --ddl-lock-timeout and --ddl-retries do not apply")
+        }
+    }
+}
+
+/// A number of seconds must be one: not negative, not infinite.
+private func checkSeconds(_ value: Double?, _ flag: String) throws {
+    guard let value else { return }
+    guard value >= 0, value.isFinite else { throw ValidationError("\(flag) must be a number of seconds, 0 or more, not \(value)") }
+}
+
+extension Duration {
+    /// A duration of `seconds`, to the millisecond.
+    static func seconds(fractional seconds: Double) -> Duration {
+        .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+}
+
+/// What a command needs to find its configuration: the flags it was given.
+struct ConfigurationRequest {
+    var environment: String?
+    var databaseURL: String?
+    var migrationsDirectory: String?
+    var overrides = Configuration.Overrides()
+
+    init(
+        _ environment: EnvironmentOption, _ database: DatabaseOptions? = nil, _ tracking: TrackingOptions? = nil,
+        overrides: Configuration.Overrides = Configuration.Overrides()
+    ) {
+        self.environment = environment.env
+        self.databaseURL = database?.databaseURL
+        self.migrationsDirectory = tracking?.migrationsDirectory
+        self.overrides = overrides
+        self.overrides.schema = tracking?.schema ?? overrides.schema
+        self.overrides.connectTimeout = database?.connectTimeout.map(Duration.seconds(fractional:)) ?? overrides.connectTimeout
+    }
+
+    /// Prints the environment line as Knex does (before anything can fail), then resolves.
+    ///
+    /// - Parameter quiet: the line goes to standard error (for `--json`, whose output is data).
+    func resolve(quiet: Bool = false) throws -> Configuration {
+        let using = "Using environment: \(Configuration.environmentName(flag: environment))"
+        quiet ? Console.error(using) : Console.out(using)
+        return try Configuration.resolve(
+            environmentName: environment, databaseURL: databaseURL, migrationsDirectory: migrationsDirectory,
+            overrides: overrides, defaultMigrationsDirectory: Godwit.defaultMigrationsDirectory)
+    }
+}
+
 /// What a database command does once configured and connected.
 struct Session {
     let configuration: Configuration
     let migrator: Migrator
+    /// Whether the database was there: `false` for a SQLite file that does not exist yet, which a command
+    /// that only reads leaves uncreated.
+    let databaseExists: Bool
+}
+
+/// How a command uses the database.
+enum Access {
+    /// Changes it: a SQLite file that does not exist is created.
+    case migrating
+    /// Only reads (or finds nothing to do without one): a SQLite file that does not exist is not created.
+    case reading
+    /// Only writes the lock table, reading nothing first (`unlock`).
+    case lockOnly
 }
 
 /// Runs a command: resolves the configuration, prints the environment line as Knex does, loads the
-/// migrations, connects, and turns any failure into one message on standard error and exit status 1.
+/// migrations, connects, and turns a failure into one message on standard error and exit status 1.
 ///
-/// - Parameters:
-///   - quiet: the environment line goes to standard error (for `--json`, whose output is data).
-///   - readingAhead: whether the command starts by reading the tracking tables (all but `unlock`).
+/// - Parameter quiet: the environment line goes to standard error (for `--json`, whose output is data).
 func withSession(
-    _ options: GlobalOptions, overrides: [String: String] = [:], extraMigrations: [Migration], quiet: Bool = false,
-    readingAhead: Bool = true, _ body: (Session) async throws -> Void
+    _ request: ConfigurationRequest, access: Access = .migrating, quiet: Bool = false,
+    _ body: (Session) async throws -> Void
 ) async throws {
-    do {
-        let configuration = try options.configuration(overrides: overrides)
-        let using = "Using environment: \(configuration.environment)"
-        quiet ? Console.error(using) : Console.out(using)
+    try await reportingFailures {
+        let configuration = try request.resolve(quiet: quiet)
         if case .sqlite(let path, true) = configuration.database {
             Console.error("No database configured: using the SQLite file \(path) (set DATABASE_URL to change this)")
         }
+        let exists = !configuration.isMissingSQLiteFile
         let migrator = try await configuration.openMigrator(
-            compiled: extraMigrations, readingAhead: readingAhead, logger: GodwitLogging.logger, report: Console.error)
-        try await body(Session(configuration: configuration, migrator: migrator))
+            compiled: Godwit.extraMigrations, readingAhead: access != .lockOnly, creating: access != .reading,
+            logger: GodwitLogging.logger, report: Console.error)
+        try await body(Session(configuration: configuration, migrator: migrator, databaseExists: exists || access != .reading))
+    }
+}
+
+/// Runs `body`; a ``GodwitError`` or ``DatabaseError`` it throws is printed as one message on standard
+/// error, and the command exits 1.
+func reportingFailures(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
     } catch let error as GodwitError {
         Console.error("error: \(error)")
         throw ExitCode.failure
@@ -121,6 +208,14 @@ func withSession(
 
 /// The CLI's logger: standard error, level from `LOG_LEVEL` (default `warning`).
 enum GodwitLogging {
+    /// The levels `LOG_LEVEL` takes, with the names other tools use for some of them.
+    static let levels: [String: Logger.Level] = {
+        var levels = Dictionary(uniqueKeysWithValues: Logger.Level.allCases.map { ($0.rawValue, $0) })
+        levels["warn"] = .warning
+        levels["fatal"] = .critical
+        return levels
+    }()
+
     static let logger: Logger = {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -128,8 +223,14 @@ enum GodwitLogging {
             return handler
         }
         var logger = Logger(label: "godwit")
-        if let name = ProcessInfo.processInfo.environment["LOG_LEVEL"]?.lowercased(), let level = Logger.Level(rawValue: name) {
-            logger.logLevel = level
+        logger.logLevel = .warning
+        if let name = ProcessInfo.processInfo.environment["LOG_LEVEL"], !name.isEmpty {
+            if let level = levels[name.lowercased()] {
+                logger.logLevel = level
+            } else {
+                Console.error(
+                    "godwit: LOG_LEVEL '\(name)' is not a level (\(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))): using warning")
+            }
         }
         return logger
     }()

@@ -1,5 +1,12 @@
 import ArgumentParser
 import GodwitCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The `godwit` command line: Knex's migration commands for SQL (and compiled Swift) migrations.
 ///
@@ -18,12 +25,21 @@ public struct Godwit: AsyncParsableCommand {
     @TaskLocal static var extraMigrations: [Migration] = []
     /// Where the executable's Swift migrations live in its package, for `make --swift`.
     @TaskLocal static var swiftMigrationsDirectory: String?
+    /// The SQL migrations folder when neither `--migrations-dir` nor `GODWIT_MIGRATIONS_DIR` names one;
+    /// `nil` for an executable whose migrations are all compiled in.
+    @TaskLocal static var defaultMigrationsDirectory: String? = "migrations"
 
     public init() {}
 
     /// Parses the program's arguments and runs the command; SIGTERM or SIGINT stops it cleanly (see
     /// ``main(migrations:swiftMigrationsDirectory:)``).
+    ///
+    /// The process then ends with the command's status (see the README's table of exit codes) and without
+    /// running the C libraries' exit handlers: a connection attempt still inside libpq on another thread
+    /// (the files failed to load while it connected) must not race libkrb5's handlers.
     public static func main() async {
+        _ = GodwitLogging.logger  // says at once if LOG_LEVEL is not a level
+        let status: Int32
         do {
             var command = try await asyncParseAsRoot()
             if let asyncCommand = command as? any AsyncParsableCommand {
@@ -31,9 +47,23 @@ public struct Godwit: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+            status = 0
         } catch {
-            exit(withError: error)
+            status = report(error)
         }
+        fflush(nil)
+        _exit(status)
+    }
+
+    /// Prints what ArgumentParser says about `error` (help and the version on standard output, usage
+    /// errors with the usage line on standard error) and returns the exit status it stands for.
+    private static func report(_ error: any Error) -> Int32 {
+        let code = exitCode(for: error)
+        let message = fullMessage(for: error)
+        if !message.isEmpty {
+            if code == .success { Console.out(message) } else { Console.error(message) }
+        }
+        return code.rawValue
     }
 
     /// Runs the command line with migrations compiled into the calling executable, which form one
@@ -49,12 +79,22 @@ public struct Godwit: AsyncParsableCommand {
     /// await Godwit.main(migrations: GodwitMigrations.all, swiftMigrationsDirectory: GodwitMigrations.directory)
     /// ```
     ///
+    /// The SQL migrations are read from `sqlMigrationsDirectory`, relative to the current folder, unless
+    /// `--migrations-dir` or `GODWIT_MIGRATIONS_DIR` say otherwise. A folder that does not exist is an
+    /// error: run from another folder, the program must not run its Swift migrations alone.
+    ///
     /// - Parameters:
     ///   - migrations: the compiled migrations.
     ///   - swiftMigrationsDirectory: the folder, relative to the package, that `make --swift` writes to.
-    public static func main(migrations: [Migration], swiftMigrationsDirectory: String? = nil) async {
+    ///   - sqlMigrationsDirectory: the folder of SQL migrations (in an image, where the migrations were
+    ///     copied: `/app/migrations`); `nil` when the program has none, all its migrations compiled in.
+    public static func main(
+        migrations: [Migration], swiftMigrationsDirectory: String? = nil, sqlMigrationsDirectory: String? = "migrations"
+    ) async {
         await $extraMigrations.withValue(migrations) {
-            await $swiftMigrationsDirectory.withValue(swiftMigrationsDirectory) { await main() }
+            await $swiftMigrationsDirectory.withValue(swiftMigrationsDirectory) {
+                await $defaultMigrationsDirectory.withValue(sqlMigrationsDirectory) { await main() }
+            }
         }
     }
 }

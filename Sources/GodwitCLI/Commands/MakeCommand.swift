@@ -11,7 +11,10 @@ struct Make: AsyncParsableCommand {
     /// Where Swift migrations go when nothing says otherwise: the `migrate` target of the package.
     static let defaultSwiftDirectory = "Sources/migrate/Migrations"
 
-    @OptionGroup var options: GlobalOptions
+    @OptionGroup var environment: EnvironmentOption
+
+    @Option(name: .customLong("migrations-dir"), help: "The folder of SQL migrations (default: GODWIT_MIGRATIONS_DIR, else migrations).")
+    var migrationsDirectory: String?
 
     @Argument(help: "The migration's name: letters, digits, '_' and '-' (e.g. create_users).")
     var name: String
@@ -20,23 +23,25 @@ struct Make: AsyncParsableCommand {
     var swift = false
 
     @Option(name: .customLong("swift-dir"), help: ArgumentHelp(
-        "The folder of Swift migrations (default: GODWIT_SWIFT_MIGRATIONS_DIR, else the executable's own, else \(Make.defaultSwiftDirectory)).",
+        "The folder of Swift migrations, relative to the package (default: GODWIT_SWIFT_MIGRATIONS_DIR, else the executable's own, else \(Make.defaultSwiftDirectory)).",
         valueName: "path"))
     var swiftDirectory: String?
 
+    func validate() throws {
+        if swiftDirectory != nil && !swift { throw ValidationError("--swift-dir is for Swift migrations: add --swift") }
+        if migrationsDirectory != nil && swift { throw ValidationError("--migrations-dir is the SQL folder: --swift writes to --swift-dir") }
+    }
+
     func run() async throws {
-        do {
-            let configuration = try options.configuration()
-            Console.out("Using environment: \(configuration.environment)")
+        try await reportingFailures {
+            Console.out("Using environment: \(Configuration.environmentName(flag: environment.env))")
+            let folders = try Configuration.resolveFolders(environmentName: environment.env, migrationsDirectory: migrationsDirectory)
             let directory = swift
-                ? swiftDirectory ?? configuration.swiftMigrationsDirectory ?? Godwit.swiftMigrationsDirectory ?? Make.defaultSwiftDirectory
-                : configuration.migrationsDirectory
+                ? swiftDirectory ?? folders.swiftMigrationsDirectory ?? Godwit.swiftMigrationsDirectory ?? Make.defaultSwiftDirectory
+                : folders.migrationsDirectory
             let path = try MigrationDirectory(path: directory).make(name: name, swift: swift)
             Console.out("Created Migration: \(path)")
             if swift { Console.out("It runs once the executable is built again (swift run migrate latest builds it).") }
-        } catch let error as GodwitError {
-            Console.error("error: \(error)")
-            throw ExitCode.failure
         }
     }
 }

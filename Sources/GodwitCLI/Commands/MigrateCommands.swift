@@ -1,4 +1,5 @@
 import ArgumentParser
+import GodwitConfiguration
 import GodwitCore
 
 /// `godwit latest`: applies every pending migration as one new batch.
@@ -6,16 +7,29 @@ struct Latest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "latest", abstract: "Apply every pending migration as one new batch.")
 
-    @OptionGroup var options: GlobalOptions
+    @OptionGroup var environment: EnvironmentOption
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var tracking: TrackingOptions
     @OptionGroup var migrateOptions: MigrateOptions
+    @OptionGroup var preview: PreviewOptions
 
-    @Flag(name: .customLong("dry-run"), help: "Print the SQL that would run, from SQL and Swift migrations, changing nothing.")
-    var dryRun = false
+    func validate() throws { try preview.check(against: migrateOptions) }
 
     func run() async throws {
-        try await withSession(options, overrides: migrateOptions.overrides, extraMigrations: Godwit.extraMigrations) { session in
-            if dryRun { return Console.out(try await session.migrator.latestDryRun().lines()) }
-            Console.out(try await session.migrator.latest(migrateOptions.runOptions).lines(singleStep: false))
+        let request = ConfigurationRequest(
+            environment, database, tracking, overrides: migrateOptions.adding(to: .init()))
+        let previewing = preview.dryRun || preview.rehearse
+        try await withSession(request, access: previewing ? .reading : .migrating) { session in
+            let options = migrateOptions.runOptions
+            if previewing {
+                let plan = try await preview.dryRun
+                    ? session.migrator.latestDryRun(options) : session.migrator.latestRehearsal(options)
+                if !session.databaseExists {
+                    Console.error("No database yet (\(session.configuration.database)): \(plan.steps.count) pending; the first migrating command creates it")
+                }
+                return Console.out(plan.lines())
+            }
+            Console.out(try await session.migrator.latest(options).lines(singleStep: false))
         }
     }
 }
@@ -25,19 +39,26 @@ struct Rollback: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollback", abstract: "Undo the last batch of migrations (--all: every batch).")
 
-    @OptionGroup var options: GlobalOptions
+    @OptionGroup var environment: EnvironmentOption
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var tracking: TrackingOptions
     @OptionGroup var migrateOptions: MigrateOptions
+    @OptionGroup var preview: PreviewOptions
 
     @Flag(help: "Undo every applied migration, not just the last batch.")
     var all = false
 
-    @Flag(name: .customLong("dry-run"), help: "Print the SQL that would run, from SQL and Swift migrations, changing nothing.")
-    var dryRun = false
+    func validate() throws { try preview.check(against: migrateOptions) }
 
     func run() async throws {
-        try await withSession(options, overrides: migrateOptions.overrides, extraMigrations: Godwit.extraMigrations) { session in
-            if dryRun { return Console.out(try await session.migrator.rollbackDryRun(all: all).lines()) }
-            Console.out(try await session.migrator.rollback(all: all, migrateOptions.runOptions).lines(singleStep: false))
+        let request = ConfigurationRequest(
+            environment, database, tracking, overrides: migrateOptions.adding(to: .init()))
+        // Nothing to roll back in a database that does not exist: it is not created.
+        try await withSession(request, access: .reading) { session in
+            let options = migrateOptions.runOptions
+            if preview.dryRun { return Console.out(try await session.migrator.rollbackDryRun(all: all, options).lines()) }
+            if preview.rehearse { return Console.out(try await session.migrator.rollbackRehearsal(all: all, options).lines()) }
+            Console.out(try await session.migrator.rollback(all: all, options).lines(singleStep: false))
         }
     }
 }
@@ -47,14 +68,18 @@ struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up", abstract: "Apply the next pending migration, or the named one.")
 
-    @OptionGroup var options: GlobalOptions
+    @OptionGroup var environment: EnvironmentOption
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var tracking: TrackingOptions
     @OptionGroup var migrateOptions: MigrateOptions
 
     @Argument(help: "A pending migration's name (with or without extension).")
     var name: String?
 
     func run() async throws {
-        try await withSession(options, overrides: migrateOptions.overrides, extraMigrations: Godwit.extraMigrations) { session in
+        let request = ConfigurationRequest(
+            environment, database, tracking, overrides: migrateOptions.adding(to: .init()))
+        try await withSession(request) { session in
             Console.out(try await session.migrator.up(name: name, migrateOptions.runOptions).lines(singleStep: true))
         }
     }
@@ -65,14 +90,18 @@ struct Down: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "down", abstract: "Undo the last applied migration, or the named one.")
 
-    @OptionGroup var options: GlobalOptions
+    @OptionGroup var environment: EnvironmentOption
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var tracking: TrackingOptions
     @OptionGroup var migrateOptions: MigrateOptions
 
     @Argument(help: "An applied migration's name (with or without extension).")
     var name: String?
 
     func run() async throws {
-        try await withSession(options, overrides: migrateOptions.overrides, extraMigrations: Godwit.extraMigrations) { session in
+        let request = ConfigurationRequest(
+            environment, database, tracking, overrides: migrateOptions.adding(to: .init()))
+        try await withSession(request, access: .reading) { session in
             Console.out(try await session.migrator.down(name: name, migrateOptions.runOptions).lines(singleStep: true))
         }
     }

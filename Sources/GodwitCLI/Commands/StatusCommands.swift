@@ -1,32 +1,47 @@
 import ArgumentParser
 import GodwitConfiguration
 import GodwitCore
+import GodwitPostgres
 
 /// `godwit status`: what is applied (batch, time) and what is pending; exits 1 if applied files are missing.
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status", abstract: "Show applied migrations (batch, time) and pending ones.")
 
-    @OptionGroup var options: GlobalOptions
+    @OptionGroup var environment: EnvironmentOption
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var tracking: TrackingOptions
 
-    @Flag(help: "Print {\"completed\":[…],\"pending\":[…]} as JSON.")
+    @Flag(help: "Print {\"completed\":[…],\"pending\":[…],\"database\":{…}} as JSON.")
     var json = false
 
     func run() async throws {
-        try await withSession(options, extraMigrations: Godwit.extraMigrations, quiet: json) { session in
+        let request = ConfigurationRequest(environment, database, tracking)
+        try await withSession(request, access: .reading, quiet: json) { session in
             let state = try await session.migrator.status()
             var output = StatusOutput(state)
             let configuration = session.configuration
             let details = await session.migrator.connection.details()
             output.database = StatusOutput.Database(
-                url: "\(configuration.database)", environment: configuration.environment, schema: configuration.schema,
-                tls: details.tls, pooler: details.pooler)
+                description: "\(configuration.database)", target: target(configuration, exists: session.databaseExists),
+                environment: configuration.environment, schema: configuration.schema, tls: details.tls, pooler: details.pooler)
             if json {
                 Console.out(try output.json())
             } else {
-                Console.out { line in output.status(directory: configuration.migrationsDirectory, line) }
+                Console.out { line in output.status(directory: configuration.migrationsDirectoryDescription, line) }
             }
-            try failIfMissing(state, directory: session.configuration.migrationsDirectory)
+            try failIfMissing(state, directory: configuration.migrationsDirectoryDescription)
+        }
+    }
+
+    private func target(_ configuration: Configuration, exists: Bool) -> StatusOutput.Target {
+        switch configuration.database {
+        case .sqlite(let path, _):
+            return StatusOutput.Target(kind: "sqlite", path: path, exists: exists)
+        case .postgres(let settings):
+            return StatusOutput.Target(
+                kind: "postgresql", url: settings.description, host: settings.value("host"), port: settings.value("port"),
+                database: settings.value("dbname"), user: settings.value("user"))
         }
     }
 }
@@ -36,21 +51,27 @@ struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List completed and pending migrations.")
 
-    @OptionGroup var options: GlobalOptions
+    @OptionGroup var environment: EnvironmentOption
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var tracking: TrackingOptions
 
     @Flag(help: "Print {\"completed\":[…],\"pending\":[…]} as JSON.")
     var json = false
 
     func run() async throws {
-        try await withSession(options, extraMigrations: Godwit.extraMigrations, quiet: json) { session in
+        let request = ConfigurationRequest(environment, database, tracking)
+        try await withSession(request, access: .reading, quiet: json) { session in
             let state = try await session.migrator.status()
             let output = StatusOutput(state)
             if json {
                 Console.out(try output.json())
             } else {
+                if !session.databaseExists {
+                    Console.error("No database yet (\(session.configuration.database)): \(state.pending.count) pending; the first migrating command creates it")
+                }
                 Console.out(output.list)
             }
-            try failIfMissing(state, directory: session.configuration.migrationsDirectory)
+            try failIfMissing(state, directory: session.configuration.migrationsDirectoryDescription)
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GodwitConfiguration
 import GodwitCore
 
 /// `godwit unlock`: frees the migration lock, as `knex migrate:unlock` does.
@@ -6,10 +7,15 @@ struct Unlock: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unlock", abstract: "Free the migration lock (after a runner died holding it).")
 
-    @OptionGroup var options: GlobalOptions
+    @OptionGroup var environment: EnvironmentOption
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "The PostgreSQL schema of the tracking tables, as Knex's schemaName (default: GODWIT_SCHEMA, else the search path's, public).")
+    var schema: String?
 
     func run() async throws {
-        try await withSession(options, extraMigrations: [], readingAhead: false) { session in
+        let request = ConfigurationRequest(environment, database, overrides: .init(schema: schema))
+        try await withSession(request, access: .lockOnly) { session in
             try await session.migrator.unlock()
             Console.out("Unlocked the migrations lock table")
         }

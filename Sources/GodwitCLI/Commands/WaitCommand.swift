@@ -8,31 +8,37 @@ struct Wait: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wait",
         abstract: "Wait until the database accepts connections and the credentials work.",
-        discussion: "Retries with growing pauses while the server is starting or not yet reachable, with a line per attempt on standard error; a wrong password or a missing database fails at once.")
+        discussion: "Retries with growing pauses while the server is starting or not yet reachable, with a line per attempt on standard error; a wrong password or a missing database fails at once. A SQLite file that does not exist yet is not created.")
 
     /// How long `wait` waits when nothing says.
     static let defaultTimeout = Duration.seconds(60)
 
-    @OptionGroup var options: GlobalOptions
+    @OptionGroup var environment: EnvironmentOption
+    @OptionGroup var database: DatabaseOptions
 
     @Option(help: ArgumentHelp(
         "Seconds to wait before giving up (default: GODWIT_WAIT_TIMEOUT, else 60).", valueName: "seconds"))
-    var timeout: String?
+    var timeout: Double?
+
+    func validate() throws {
+        if let timeout, !(timeout >= 0 && timeout.isFinite) {
+            throw ValidationError("--timeout must be a number of seconds, 0 or more, not \(timeout)")
+        }
+    }
 
     func run() async throws {
-        do {
-            var overrides: [String: String] = [:]
-            overrides["GODWIT_WAIT_TIMEOUT"] = timeout
-            let configuration = try options.configuration(overrides: overrides)
-            Console.out("Using environment: \(configuration.environment)")
+        try await reportingFailures {
+            let overrides = Configuration.Overrides(waitTimeout: timeout.map(Duration.seconds(fractional:)))
+            let configuration = try ConfigurationRequest(environment, database, overrides: overrides)
+                .resolve()
+            if configuration.isMissingSQLiteFile {
+                return Console.out("Database is ready: \(configuration.database) (no database yet: the first migrating command creates it)")
+            }
             let clock = ContinuousClock()
             let start = clock.now
             _ = try await configuration.connect(
-                waitingUpTo: configuration.waitTimeout ?? Wait.defaultTimeout, report: Console.error)
+                waitingUpTo: configuration.waitTimeout ?? Wait.defaultTimeout, creating: false, report: Console.error)
             Console.out("Database is ready: \(configuration.database) (after \((clock.now - start).secondsText) s)")
-        } catch let error as GodwitError {
-            Console.error("error: \(error)")
-            throw ExitCode.failure
         }
     }
 }

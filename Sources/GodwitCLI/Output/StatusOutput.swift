@@ -28,6 +28,9 @@ struct StatusOutput {
         let file_present: Bool?
         /// Present (and `true`) only when the file changed since it was applied.
         let edited: Bool?
+        /// Present only when the file that stands for it has another name than the record (`001_x.sql` for
+        /// Knex's `001_x.js`).
+        let file: String?
     }
 
     struct Pending: Encodable {
@@ -45,12 +48,41 @@ struct StatusOutput {
 
     /// Where the tables are and how they were reached (`status` only).
     struct Database: Encodable {
-        /// `PostgreSQL postgres://user:***@host/db` or `SQLite path`.
-        let url: String
+        /// The database, for people: `PostgreSQL postgres://user:***@host/db` or `SQLite path`.
+        let description: String
+        /// `{"kind":"sqlite","path":…,"exists":…}` or `{"kind":"postgresql","url":…,"host":…,…}`.
+        let target: Target
         let environment: String
         let schema: String?
-        let tls: String?
-        let pooler: String?
+        let tls: ConnectionDetails.TLS?
+        let pooler: ConnectionDetails.Pooler?
+
+        private enum CodingKeys: String, CodingKey { case environment, schema, tls, pooler }
+
+        /// The target's fields, then the rest: `{"kind":"sqlite","path":…,"exists":…,"environment":…}`.
+        func encode(to encoder: any Encoder) throws {
+            try target.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(environment, forKey: .environment)
+            try container.encodeIfPresent(schema, forKey: .schema)
+            try container.encodeIfPresent(tls, forKey: .tls)
+            try container.encodeIfPresent(pooler, forKey: .pooler)
+        }
+    }
+
+    /// The database's address, field by field (no password).
+    struct Target: Encodable {
+        let kind: String
+        /// SQLite: the file.
+        var path: String?
+        /// SQLite: whether the file exists (a command that only reads does not create it).
+        var exists: Bool?
+        /// PostgreSQL: the URL with the password masked.
+        var url: String?
+        var host: String?
+        var port: String?
+        var database: String?
+        var user: String?
     }
 
     let state: MigrationState
@@ -64,8 +96,12 @@ struct StatusOutput {
         edited = Set(state.edited.map(\.record.id))
     }
 
+    /// Applied migrations are named as `knex_migrations` records them; the file that stands for one is named
+    /// beside it when its name differs (Knex's `001_x.js`, now `001_x.sql`).
     private func note(_ entry: MigrationState.Completed) -> String {
-        entry.migration == nil ? " (file missing)" : edited.contains(entry.record.id) ? " (edited since applied)" : ""
+        guard let migration = entry.migration else { return " (file missing)" }
+        let file = migration.name == entry.record.name ? "" : " (file \(migration.name))"
+        return file + (edited.contains(entry.record.id) ? " (edited since applied)" : "")
     }
 
     private func interruptedLine(_ entry: InterruptedMigration) -> String {
@@ -79,7 +115,8 @@ struct StatusOutput {
                     name: entry.record.name, batch: entry.record.batch,
                     migration_time: entry.record.epochMilliseconds.map(MigrationTime.iso8601(epochMilliseconds:)),
                     file_present: entry.migration == nil ? false : nil,
-                    edited: edited.contains(entry.record.id) ? true : nil)
+                    edited: edited.contains(entry.record.id) ? true : nil,
+                    file: entry.migration.flatMap { $0.name == entry.record.name ? nil : $0.name })
             },
             pending: state.pending.map { Pending(name: $0.name) },
             interrupted: state.interrupted.isEmpty ? nil : state.interrupted.map { entry in
@@ -114,10 +151,11 @@ struct StatusOutput {
     /// given to `line`.
     func status(directory: String, _ line: (String) -> Void) {
         if let database {
-            line("Database: \(database.url)")
+            let missing = database.target.exists == false ? " (no database yet: \(state.pending.count) pending; the first migrating command creates it)" : ""
+            line("Database: \(database.description)\(missing)")
             if let schema = database.schema { line("Schema: \(schema) (tracking tables)") }
-            if let tls = database.tls { line("TLS: \(tls)") }
-            if let pooler = database.pooler { line("Pooler: \(pooler)") }
+            if let tls = database.tls { line("TLS: \(tls.description)") }
+            if let pooler = database.pooler { line("Pooler: \(pooler.description)") }
         }
         line("Migrations: \(directory)")
         line("")
@@ -132,5 +170,30 @@ struct StatusOutput {
             line("Interrupted (run latest or rollback for what to do):")
             for entry in state.interrupted { line("  " + interruptedLine(entry)) }
         }
+    }
+}
+
+extension ConnectionDetails.TLS: Encodable {
+    private enum CodingKeys: String, CodingKey {
+        case protocolVersion = "protocol", sslMode = "sslmode", certificateVerified = "verified", hostVerified = "host_verified"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(protocolVersion, forKey: .protocolVersion)
+        try container.encode(sslMode, forKey: .sslMode)
+        try container.encode(certificateVerified, forKey: .certificateVerified)
+        try container.encode(hostVerified, forKey: .hostVerified)
+    }
+}
+
+extension ConnectionDetails.Pooler: Encodable {
+    private enum CodingKeys: String, CodingKey { case detected, kind, mode }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(detected, forKey: .detected)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(mode, forKey: .mode)
     }
 }

@@ -18,6 +18,9 @@ public struct DryRun: Sendable {
     public let batch: Int
     /// The migrations, in the order they would run.
     public let steps: [Step]
+    /// Whether the steps that run in transactions were run, in one transaction that was rolled back
+    /// (`--rehearse`), rather than only collected (`--dry-run`).
+    public internal(set) var rehearsed = false
 
     /// Whether the whole batch would run in one transaction.
     public var isSingleTransaction: Bool { steps.allSatisfy(\.runsInTransaction) }

@@ -119,25 +119,33 @@ public struct Migrator: Sendable {
         try await migrate(.up, options, planner: Migrator.latestPlanner)
     }
 
-    /// What ``latest(_:)`` would run, changing nothing: each pending migration's statements, SQL and Swift.
-    public func latestDryRun() async throws -> DryRun {
-        try await dryRun(planner: Migrator.latestPlanner)
+    /// What ``latest(_:)`` would run, sending the database nothing but the read of the tracking tables:
+    /// each pending migration's statements, SQL as written and what Swift code would send.
+    ///
+    /// - Parameter options: what the run would allow (edits accepted, an interrupted migration resumed).
+    public func latestDryRun(_ options: RunOptions = RunOptions()) async throws -> DryRun {
+        try await dryRun(planner: Migrator.latestPlanner, options: options, rehearsing: false)
+    }
+
+    /// Runs what ``latest(_:)`` would run in a transaction that is rolled back, and returns its statements:
+    /// each migration sees what the ones before it did, and a failure shows now. It takes the table locks
+    /// and does the work the migrations do (on production too); only the rollback undoes it.
+    public func latestRehearsal(_ options: RunOptions = RunOptions()) async throws -> DryRun {
+        try await dryRun(planner: Migrator.latestPlanner, options: options, rehearsing: true)
     }
 
     private static let latestPlanner: Planner = { state in
-        state.pending.isEmpty ? nil : .apply(state.pending, batch: state.lastBatch + 1)
+        state.pending.isEmpty ? nil : try .apply(state.pending, batch: state.lastBatch + 1)
     }
 
     /// Applies the next pending migration, or the named one, as a batch of its own (`knex migrate:up`).
     public func up(name: String? = nil, _ options: RunOptions = RunOptions()) async throws -> MigrationReport {
         try await migrate(.up, options) { state in
-            guard let name else { return state.pending.first.map { .apply([$0], batch: state.lastBatch + 1) } }
+            guard let name else { return try state.pending.first.map { try .apply([$0], batch: state.lastBatch + 1) } }
             guard let migration = state.pending.first(where: { Migrator.matches($0.name, name) }) else {
-                throw GodwitError(
-                    code: .unknownMigration, summary: "migration \"\(name)\" is not pending",
-                    details: ["'godwit list' shows the pending migrations"])
+                throw Migrator.notFound(name, in: state, wanted: "pending")
             }
-            return .apply([migration], batch: state.lastBatch + 1)
+            return try .apply([migration], batch: state.lastBatch + 1)
         }
     }
 
@@ -146,44 +154,59 @@ public struct Migrator: Sendable {
         try await migrate(.down, options, planner: rollbackPlanner(all: all))
     }
 
-    /// What ``rollback(all:_:)`` would run, changing nothing.
-    public func rollbackDryRun(all: Bool = false) async throws -> DryRun {
-        try await dryRun(planner: rollbackPlanner(all: all))
+    /// What ``rollback(all:_:)`` would run, sending the database nothing but the read of the tracking tables.
+    public func rollbackDryRun(all: Bool = false, _ options: RunOptions = RunOptions()) async throws -> DryRun {
+        try await dryRun(planner: rollbackPlanner(all: all), options: options, rehearsing: false)
     }
 
-    /// Plans from the current state and rehearses the plan in a transaction that is rolled back: each step's
-    /// statements run, so later steps see what earlier ones did and a failure shows now, and are collected
-    /// to be printed. A step that runs outside a transaction only has its statements collected (Swift code's
-    /// reads still run). No migration lock is taken: the plan is the one of this moment.
-    private func dryRun(planner: Planner) async throws -> DryRun {
+    /// Runs what ``rollback(all:_:)`` would run in a transaction that is rolled back (see
+    /// ``latestRehearsal(_:)``).
+    public func rollbackRehearsal(all: Bool = false, _ options: RunOptions = RunOptions()) async throws -> DryRun {
+        try await dryRun(planner: rollbackPlanner(all: all), options: options, rehearsing: true)
+    }
+
+    /// Plans from the current state and collects each step's statements.
+    ///
+    /// A dry run sends nothing after the read: SQL statements are taken from the files, and Swift code runs
+    /// with a database that collects what it would send (its `query` returns no rows; only the catalog reads
+    /// of a schema builder, ``MigrationDatabase/read(_:_:file:line:)``, reach the database). A rehearsal
+    /// runs the steps that run in transactions inside one transaction that is rolled back, so later steps
+    /// see what earlier ones did; a step that runs outside a transaction only has its statements collected.
+    /// No migration lock is taken either way: the plan is the one of this moment.
+    private func dryRun(planner: Planner, options: RunOptions, rehearsing: Bool) async throws -> DryRun {
         let state = MigrationState(try await readTracking(first: true), available: migrations)
-        guard let plan = try planner(state) else { return DryRun(direction: nil, batch: 0, steps: []) }
-        try checkRunnable(state, direction: plan.direction, options: RunOptions())
-        let consequence = "nothing was changed: the dry run's transaction was rolled back"
-        return try await rehearsal(consequence: consequence) {
+        guard let plan = try Migrator.resolving(
+            state.interrupted, in: try planner(state), options: options, state: state, dialect: connection.dialect)
+        else { return DryRun(direction: nil, batch: 0, steps: []) }
+        try checkRunnable(state, direction: plan.direction, options: options)
+        try checkSomethingToResolve(state, options: options)
+        let consequence = rehearsing ? "nothing was changed: the rehearsal's transaction was rolled back" : "nothing was sent to the database"
+        func collect() async throws -> DryRun {
             var steps: [DryRun.Step] = []
             for step in plan.steps {
                 let collector = StatementCollector()
-                let rehearsed = step.script.runsInTransaction
+                let inTransaction = step.script.runsInTransaction
+                let rehearsed = rehearsing && inTransaction
                 if let code = step.script.swift {
                     try await runSwift(code, of: step, consequence: consequence) {
                         MigrationDatabase(
                             connection: connection, mode: rehearsed ? .rehearsal(collector) : .dryRun(collector),
-                            depth: rehearsed ? 1 : 0)
+                            depth: inTransaction ? 1 : 0)
                     }
                 } else {
                     let sql = step.script.sql
-                    for range in connection.dialect.statementRanges(in: sql) {
+                    for range in connection.dialect.statementRanges(in: sql).dropFirst(step.firstStatement) {
                         await collector.add(sql.utf8Slice(range), [])
                     }
                     if rehearsed { try await run(step, consequence: consequence) }
                 }
                 steps.append(DryRun.Step(
-                    name: step.migration.name, path: step.migration.path, runsInTransaction: rehearsed,
+                    name: step.migration.name, path: step.migration.path, runsInTransaction: inTransaction,
                     statements: await collector.statements))
             }
-            return DryRun(direction: plan.direction, batch: plan.batch, steps: steps)
+            return DryRun(direction: plan.direction, batch: plan.batch, steps: steps, rehearsed: rehearsing)
         }
+        return rehearsing ? try await rehearsal(consequence: consequence, collect) : try await collect()
     }
 
     /// Runs `body` in a transaction that is always rolled back.
@@ -213,9 +236,7 @@ public struct Migrator: Sendable {
         try await migrate(.down, options) { state in
             guard let name else { return try state.completed.last.map { try .undo([$0], directory: source) } }
             guard let entry = state.completed.last(where: { Migrator.matches($0.record.name, name) }) else {
-                throw GodwitError(
-                    code: .unknownMigration, summary: "migration \"\(name)\" is not applied",
-                    details: ["'godwit list' shows the applied migrations"])
+                throw Migrator.notFound(name, in: state, wanted: "applied")
             }
             return try .undo([entry], directory: source)
         }
@@ -287,7 +308,7 @@ public struct Migrator: Sendable {
         var contents = try await readTracking(first: true)
         if contents?.hasGodwitTable != true {
             if contents == nil, direction == .down { return nothing }
-            try await transaction(consequence: "nothing was applied") { try await log.create() }
+            try await transaction(consequence: direction.nothingDone) { try await log.create() }
             contents = try await readTracking()
         }
         // Under the lock, a migration marked as running outside a transaction is one whose runner died.
@@ -299,6 +320,7 @@ public struct Migrator: Sendable {
         // Before the lock, it may be running now: it is decided under the lock.
         let state = MigrationState(contents, available: migrations)
         try checkRunnable(state, direction: direction, options: options)
+        try checkSomethingToResolve(state, options: options)
         let draft = try planner(state)
         if draft == nil, state.interrupted.isEmpty {
             try await keepChecksums(of: state, options: options)
@@ -307,23 +329,27 @@ public struct Migrator: Sendable {
         let processLock = try await connection.acquireProcessLock(timeout: settings.lockTimeout)
         defer { processLock?.release() }
         let ran: Plan?
-        if draft?.isSingleTransaction ?? true, let outcome = try await runInOneTransaction(lockedPlanner, options) {
+        if draft?.isSingleTransaction ?? true, let outcome = try await runInOneTransaction(lockedPlanner, direction, options) {
             ran = outcome
         } else {
-            ran = try await runStepByStep(lockedPlanner, options)
+            ran = try await runStepByStep(lockedPlanner, direction, options)
         }
         guard let plan = ran else { return nothing }
         return MigrationReport(
             outcome: direction == .up ? .applied : .rolledBack, batch: plan.batch,
-            migrations: plan.steps.map(\.migration.name))
+            migrations: plan.steps.map(\.trackedName))
     }
 
     /// The lock, the scripts and the records in one transaction: all of it lands, or none of it.
     ///
     /// - Returns: the plan that ran (`nil` inside when nothing was left to do), or `nil` when the plan
     ///   made under the lock needs step-by-step running.
-    private func runInOneTransaction(_ planner: Planner, _ options: RunOptions) async throws -> Plan?? {
-        let nothingApplied = "nothing from this batch was applied: the transaction was rolled back and the lock is free"
+    private func runInOneTransaction(
+        _ planner: Planner, _ direction: Plan.Direction, _ options: RunOptions
+    ) async throws -> Plan?? {
+        let nothingApplied = direction == .up
+            ? "nothing from this batch was applied: the transaction was rolled back and the lock is free"
+            : "nothing from this batch was undone: the transaction was rolled back and the lock is free"
         return try await retryingLockTimeouts(what: "the batch") {
             try await transaction(consequence: nothingApplied, locking: true) {
                 let state = try await lockedState()
@@ -342,19 +368,21 @@ public struct Migrator: Sendable {
 
     /// The lock held by a lease renewed from a second connection (or, on SQLite, by the process lock), then
     /// each migration in its own transaction or none.
-    private func runStepByStep(_ planner: Planner, _ options: RunOptions) async throws -> Plan? {
+    private func runStepByStep(
+        _ planner: Planner, _ direction: Plan.Direction, _ options: RunOptions
+    ) async throws -> Plan? {
         let lease: MigrationLease?
-        if let companion = try await openLockConnection() {
+        if let companion = try await openLockConnection(direction) {
             let leaseLog = log.on(companion)
             let taken = MigrationLease(log: leaseLog, duration: settings.leaseDuration)
-            try await transaction(on: leaseLog, consequence: "nothing was applied", locking: true) {
+            try await transaction(on: leaseLog, consequence: direction.nothingDone, locking: true) {
                 try await taken.take()
             }
             await taken.start()
             lease = taken
         } else {
             // The process lock excludes Godwit runners; this waits out a Knex runner's lock.
-            try await transaction(consequence: "nothing was applied", locking: true) {}
+            try await transaction(consequence: direction.nothingDone, locking: true) {}
             lease = nil
         }
         do {
@@ -369,13 +397,13 @@ public struct Migrator: Sendable {
         }
     }
 
-    private func openLockConnection() async throws -> (any DatabaseConnection)? {
+    private func openLockConnection(_ direction: Plan.Direction) async throws -> (any DatabaseConnection)? {
         do {
             return try await connection.openAnother()
         } catch let error as DatabaseError {
             throw GodwitError(
                 code: .connection, summary: "cannot open a second connection to hold the migration lock",
-                details: ["database error: \(error)", "nothing was applied"], databaseError: error)
+                details: ["database error: \(error)", direction.nothingDone], databaseError: error)
         }
     }
 
@@ -562,6 +590,16 @@ public struct Migrator: Sendable {
         }
     }
 
+    /// `--resume` and `--restart` say how to finish an interrupted migration: with none, they would do
+    /// nothing, so the command refuses them rather than run as if they had not been given.
+    private func checkSomethingToResolve(_ state: MigrationState, options: RunOptions) throws {
+        guard let resolution = options.interrupted, state.interrupted.isEmpty else { return }
+        throw GodwitError(
+            code: .interruptedMigration,
+            summary: "--\(resolution.rawValue): no migration was interrupted, so there is nothing to \(resolution.rawValue)",
+            details: ["nothing was run; run the command without --\(resolution.rawValue)"])
+    }
+
     /// Sets where each interrupted migration starts again, or refuses when the user has not said how.
     private static func resolving(
         _ interrupted: [InterruptedMigration], in plan: Plan?, options: RunOptions, state: MigrationState,
@@ -648,7 +686,7 @@ public struct Migrator: Sendable {
             let step = steps[steps.startIndex + position]
             throw GodwitError.migrationFailed(
                 step.migration, direction: step.direction.rawValue, script: step.script,
-                error: error.shifted(by: -starts[position]), consequence: consequence)
+                error: error.shifted(by: -starts[position]), consequence: consequence, advice: advice(for: error, in: step))
         }
     }
 
@@ -672,8 +710,16 @@ public struct Migrator: Sendable {
         } catch let error as DatabaseError {
             throw GodwitError.migrationFailed(
                 step.migration, direction: step.direction.rawValue, script: step.script,
-                error: error.shifted(by: base), consequence: consequence)
+                error: error.shifted(by: base), consequence: consequence, advice: advice(for: error, in: step))
         }
+    }
+
+    /// What to do about a statement that the database refuses inside a transaction (`CREATE INDEX
+    /// CONCURRENTLY`, `VACUUM`, `ALTER SYSTEM`) in a section that runs in one.
+    private func advice(for error: DatabaseError, in step: Plan.Step) -> String? {
+        guard step.script.runsInTransaction, connection.dialect.isRefusedInTransaction(error) else { return nil }
+        let marker = step.direction == .up ? "-- migrate:up transaction:false" : "-- migrate:down transaction:false"
+        return "this statement cannot run inside a transaction: mark the section '\(marker)' in \(step.migration.name) so that it runs on its own (see the README's \"Transactions, the lock, and what survives a crash\")"
     }
 
     /// Logs, at debug level, that `step` starts.
@@ -733,7 +779,7 @@ public struct Migrator: Sendable {
             let jittered = pause * Double.random(in: 0.5...1.0)
             try await sleepUnlessCancelled(
                 for: min(jittered, settings.lockTimeout - waited), waitingFor: "the migration lock",
-                consequence: "nothing was applied: this runner never held the lock")
+                consequence: "nothing was run: this runner never held the lock")
             pause = min(pause * 2, .seconds(1))
         }
     }
@@ -840,6 +886,18 @@ public struct Migrator: Sendable {
     }
 
     // MARK: Helpers
+
+    /// `up NAME` / `down NAME` found no migration in the state it needs: say whether it exists at all.
+    private static func notFound(_ name: String, in state: MigrationState, wanted: String) -> GodwitError {
+        let applied = state.completed.contains { matches($0.record.name, name) }
+        let pending = state.pending.contains { matches($0.name, name) }
+        let summary = applied || pending
+            ? "migration \"\(name)\" is \(applied ? "already applied" : "not applied"), so it cannot be \(wanted == "pending" ? "applied" : "undone")"
+            : "no migration named \"\(name)\""
+        return GodwitError(
+            code: .unknownMigration, summary: summary,
+            details: ["'godwit list' shows the applied and pending migrations", "nothing was run"])
+    }
 
     static func matches(_ recorded: String, _ requested: String) -> Bool {
         recorded == requested || Migration.stem(of: recorded) == Migration.stem(of: requested)

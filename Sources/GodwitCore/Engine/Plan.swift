@@ -9,6 +9,8 @@ public struct Plan: Sendable {
 
         /// The command that runs whole batches in this direction, named in advice to users.
         var command: String { self == .up ? "latest" : "rollback" }
+        /// What a failure before any migration ran leaves: nothing applied, or nothing undone.
+        var nothingDone: String { self == .up ? "nothing was applied" : "nothing was undone" }
         /// What a migration running in this direction is doing, for messages.
         var activity: String { self == .up ? "applying" : "rolling back" }
     }
@@ -75,10 +77,12 @@ public struct Plan: Sendable {
     public var isSingleTransaction: Bool { steps.allSatisfy(\.script.runsInTransaction) }
 
     /// The plan that applies `migrations` as batch `batch`.
-    static func apply(_ migrations: [Migration], batch: Int) -> Plan {
-        Plan(
-            direction: .up, batch: batch,
-            steps: migrations.map(Step.applying))
+    ///
+    /// - Throws: ``GodwitError`` when a SQL migration's `up` section holds no statement (an untouched
+    ///   `make` template): applying it would record a migration that did nothing.
+    static func apply(_ migrations: [Migration], batch: Int) throws -> Plan {
+        if let empty = migrations.first(where: \.up.isEmpty) { throw GodwitError.emptyUpSection(empty) }
+        return Plan(direction: .up, batch: batch, steps: migrations.map(Step.applying))
     }
 
     /// The plan that undoes `completed`, newest first.

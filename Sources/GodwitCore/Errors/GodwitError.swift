@@ -148,6 +148,13 @@ extension GodwitError {
             details: ["file: \(migration.path)", "nothing was rolled back; write the down section first"])
     }
 
+    static func emptyUpSection(_ migration: Migration) -> GodwitError {
+        GodwitError(
+            code: .invalidMigrationFile,
+            summary: "cannot apply \(migration.name): its '-- migrate:up' section holds no statement",
+            details: ["file: \(migration.path)", "nothing was applied; write the up section (an untouched 'make' template), or delete the file"])
+    }
+
     static func editedMigrations(_ edited: [MigrationState.Completed]) -> GodwitError {
         let names = edited.map { $0.migration?.path ?? $0.record.name }
         return GodwitError(
@@ -232,12 +239,13 @@ extension GodwitError {
         GodwitError(
             code: .locked,
             summary: "gave up waiting for the migration lock after \(waited.components.seconds) s: \(holder)",
-            details: more + ["wait longer with --lock-timeout SECONDS or GODWIT_LOCK_TIMEOUT", "nothing was applied"])
+            details: more + ["wait longer with --lock-timeout SECONDS or GODWIT_LOCK_TIMEOUT", "nothing was run"])
     }
 
     /// A migration's SQL failed: names the file, the statement and where it starts, and the database's message.
     static func migrationFailed(
-        _ migration: Migration, direction: String, script: MigrationScript, error: DatabaseError, consequence: String
+        _ migration: Migration, direction: String, script: MigrationScript, error: DatabaseError, consequence: String,
+        advice: String? = nil
     ) -> GodwitError {
         var details = ["file: \(migration.path) (\(direction))"]
         if let offset = error.statementOffset {
@@ -253,6 +261,7 @@ extension GodwitError {
             details.append("statement: \(abbreviate(statement))")
         }
         details.append("\(error.isConnectionFailure ? "connection" : "database") error: \(error)")
+        if let advice { details.append(advice) }
         details.append(consequence)
         return GodwitError(
             code: .migrationFailed, summary: "migration \(migration.name) failed", details: details,

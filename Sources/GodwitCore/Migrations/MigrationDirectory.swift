@@ -91,6 +91,10 @@ public struct MigrationDirectory: Sendable {
     /// `20261125093000_create_users.swift` holding a ``SwiftMigration`` named `CreateUsers` (with the
     /// timestamp appended when the folder already has a migration of that name).
     ///
+    /// A SQL folder that does not exist is created (as Knex does). A Swift one is created only inside a
+    /// target folder that exists (`Sources/migrate` for `Sources/migrate/Migrations`): run in another
+    /// folder, `make --swift` refuses rather than start a `Sources/` tree there.
+    ///
     /// - Throws: ``GodwitError`` for a name that is not letters, digits, `_` and `-`, or a folder that
     ///   cannot be written.
     public func make(name: String, swift: Bool = false, now: Date = Date()) throws -> String {
@@ -100,6 +104,16 @@ public struct MigrationDirectory: Sendable {
         case .directory: break
         case .file: throw GodwitError.migrationsDirectoryIsFile(path: path)
         case .missing:
+            let target = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+            if swift, !fileManager.fileExists(atPath: target) {
+                throw GodwitError(
+                    code: .migrationsDirectoryMissing,
+                    summary: "the Swift migrations folder '\(path)' does not exist here, nor its target folder '\(target)'",
+                    details: [
+                        "run 'make --swift' in the folder of the package that builds the migrations (it is relative to it), or name the folder with --swift-dir / GODWIT_SWIFT_MIGRATIONS_DIR",
+                        "nothing was created",
+                    ])
+            }
             do {
                 try fileManager.createDirectory(atPath: path, withIntermediateDirectories: true)
             } catch {

@@ -1,9 +1,10 @@
 /// The database as a ``SwiftMigration`` sees it: Knex's `knex` argument.
 ///
-/// Statements run in the batch's transaction (unless the migration runs outside one). Under
-/// `--dry-run` they are collected to be printed and run in a transaction that is rolled back at the end,
-/// so that each migration sees what the ones before it did; code that runs outside a transaction only has
-/// its statements collected (its reads still run).
+/// Statements run in the batch's transaction (unless the migration runs outside one). Under `--dry-run`
+/// nothing is sent: statements are collected to be printed, and ``query(_:_:file:line:)`` returns no rows,
+/// so code that loops over rows it reads does nothing then (check ``isDryRun`` to say so, or to print
+/// what it would do). Under `--rehearse` statements are collected and run in a transaction that is rolled
+/// back at the end, so each migration sees what the ones before it did.
 ///
 /// ```swift
 /// try await db.execute(#"UPDATE "users" SET "email" = lower("email") WHERE "id" > $1"#, [.integer(100)])
@@ -17,9 +18,10 @@ public struct MigrationDatabase: Sendable {
     enum Mode: Sendable {
         /// Sent as they come, in the batch's transaction or one the migration opened.
         case direct
-        /// Collected for `--dry-run`, and sent in the dry run's transaction, which is rolled back.
+        /// Collected for `--rehearse`, and sent in the rehearsal's transaction, which is rolled back.
         case rehearsal(StatementCollector)
-        /// Collected for `--dry-run` of code that runs outside a transaction; nothing that writes is sent.
+        /// Collected for `--dry-run` (and for `--rehearse` of code that runs outside a transaction): nothing
+        /// is sent but the catalog reads of ``read(_:_:file:line:)``.
         case dryRun(StatementCollector)
         /// Outside any transaction: each statement (or transaction block) is recorded as done when it ends,
         /// and the ones an interrupted run completed are skipped on `--resume`.
@@ -30,12 +32,19 @@ public struct MigrationDatabase: Sendable {
 
     /// The SQL dialect, for writing SQL that differs between databases.
     public var dialect: any SQLDialect { connection.dialect }
-    /// Whether statements are only collected (`--dry-run`): a migration may skip slow data work then.
+    /// Whether this is a dry run or a rehearsal (`--dry-run`, `--rehearse`): a migration may skip slow data
+    /// work then. Under `--dry-run`, ``query(_:_:file:line:)`` returns no rows.
     public var isDryRun: Bool {
         switch mode {
         case .dryRun, .rehearsal: true
         case .direct, .stepwise, .skipping: false
         }
+    }
+    /// Whether statements reach the database: `false` under `--dry-run`, where they are only collected (and
+    /// the catalog seen by ``read(_:_:file:line:)`` is the one from before the batch).
+    public var sendsStatements: Bool {
+        if case .dryRun = mode { return false }
+        return true
     }
     /// Whether statements run inside a transaction: the batch's, or one opened with ``transaction(_:)``.
     public var isInTransaction: Bool { depth > 0 }
@@ -63,22 +72,15 @@ public struct MigrationDatabase: Sendable {
 
     /// Runs a statement and returns its rows: a `SELECT`, or a write with `RETURNING`.
     ///
-    /// Under `--dry-run` of code that runs outside a transaction, a statement that only reads (`SELECT`,
-    /// `WITH … SELECT`, `VALUES`, `SHOW`, a `PRAGMA` without `=`) runs; any other is collected and returns
-    /// no rows.
+    /// Under `--dry-run` the statement is collected, not sent, and returns no rows.
     public func query(
         _ sql: String, _ bindings: [SQLValue] = [], file: String = #fileID, line: Int = #line
     ) async throws -> [SQLRow] {
-        let site = CallSite(file: file, line: line)
-        if case .dryRun(let collector) = mode {
-            await collector.add(sql, bindings)
-            return SQLTrivia.onlyReads(sql) ? try await read(sql, bindings, at: site) : []
-        }
-        return try await send(sql, bindings, returnsRows: true, at: site)
+        try await send(sql, bindings, returnsRows: true, at: CallSite(file: file, line: line))
     }
 
     /// Reads the catalog (does a table exist? which columns has it?): runs even under `--dry-run`, and is
-    /// not printed there. For builders such as `GodwitSchema`; a migration's own reads use ``query(_:_:file:line:)``.
+    /// not printed there; it sees the database as it is, not as the migrations before would leave it. For builders such as `GodwitSchema`; a migration's own reads use ``query(_:_:file:line:)``.
     public func read(
         _ sql: String, _ bindings: [SQLValue] = [], file: String = #fileID, line: Int = #line
     ) async throws -> [SQLRow] {

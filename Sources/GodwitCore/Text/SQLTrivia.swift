@@ -45,20 +45,6 @@ public enum SQLTrivia {
             .contains(firstKeyword(of: statement))
     }
 
-    /// Whether `statement` only reads: `SELECT`, `VALUES`, `SHOW`, `TABLE`, `EXPLAIN` without `ANALYZE`, a
-    /// `WITH` whose text holds no write, or a `PRAGMA` that sets nothing. A guess from the text, for
-    /// `--dry-run`, whose reads also run in a read-only transaction.
-    public static func onlyReads(_ statement: String) -> Bool {
-        let upper = statement.uppercased()
-        switch firstKeyword(of: statement) {
-        case "SELECT", "VALUES", "SHOW", "TABLE": return true
-        case "EXPLAIN": return !upper.contains("ANALYZE")
-        case "PRAGMA": return !statement.contains("=")
-        case "WITH": return !["INSERT", "UPDATE", "DELETE", "MERGE"].contains { upper.contains($0) }
-        default: return false
-        }
-    }
-
     /// The statement's first word, in capitals, after white space and comments.
     static func firstKeyword(of statement: String) -> String {
         let start = Array(statement.utf8).withUnsafeBufferPointer { skip($0, from: 0) }

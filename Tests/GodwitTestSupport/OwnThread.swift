@@ -1,0 +1,52 @@
+import Foundation
+
+/// Runs blocking work — waiting for a process, a build or a server — on a thread of its own and returns
+/// its result to the awaiting task.
+///
+/// Swift's cooperative pool has one thread per core (two here). A test that waits synchronously on a pool
+/// thread starves every other test of it: a late server's `Task.sleep` then did not resume for 30 s.
+public func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread { continuation.resume(with: Result { try work() }) }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+}
+
+/// Runs a system command to its end, its output discarded, on a thread of its own; whether it succeeded.
+public func succeeds(_ executable: String, _ arguments: [String], in directory: URL? = nil) async throws -> Bool {
+    try await runToEnd(executable, arguments, in: directory).status == 0
+}
+
+/// Runs a system command to its end on a thread of its own; its exit status and what it printed.
+public func runToEnd(
+    _ executable: String, _ arguments: [String], in directory: URL? = nil
+) async throws -> (status: Int32, output: String) {
+    let outputs = try TestFolder.make()
+    defer { try? FileManager.default.removeItem(at: outputs) }
+    let log = outputs.appendingPathComponent("output")
+    _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+    let handle = try FileHandle(forWritingTo: log)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
+    process.standardOutput = handle
+    process.standardError = handle
+    process.standardInput = FileHandle.nullDevice
+    let box = ProcessBox(process)
+    let status = try await onOwnThread {
+        try box.process.run()
+        box.process.waitUntilExit()
+        return box.process.terminationStatus
+    }
+    try handle.close()
+    return (status, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+}
+
+/// A `Process` handed to the thread that runs and waits for it.
+private final class ProcessBox: @unchecked Sendable {
+    // @unchecked: only the waiting thread touches it until the awaiting task resumes.
+    let process: Process
+    init(_ process: Process) { self.process = process }
+}
