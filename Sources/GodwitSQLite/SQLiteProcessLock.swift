@@ -44,7 +44,7 @@ final class SQLiteProcessLock: ProcessLock, @unchecked Sendable {
             guard descriptor >= 0 else {
                 throw GodwitError(
                     code: .cannotWrite, summary: "cannot create the lock file '\(path)': \(String(cString: strerror(errno)))",
-                    details: ["Godwit needs to write beside the database file; nothing was applied"])
+                    details: ["Godwit needs to write beside the database file; nothing was run"])
             }
             if flock(descriptor, LOCK_EX | LOCK_NB) == 0 {
                 if isStillAt(path, descriptor) {
@@ -64,12 +64,12 @@ final class SQLiteProcessLock: ProcessLock, @unchecked Sendable {
                     summary: "gave up waiting for the migration lock after \(waited.components.seconds) s: held by \(holder ?? "another Godwit process")",
                     details: [
                         "that process is still migrating \(databasePath); the lock ends when it exits, even if it crashes",
-                        "wait longer with --lock-timeout SECONDS or GODWIT_LOCK_TIMEOUT", "nothing was applied",
+                        "wait longer with --lock-timeout SECONDS or GODWIT_LOCK_TIMEOUT", "nothing was run",
                     ])
             }
             try await sleepUnlessCancelled(
                 for: min(pause * Double.random(in: 0.5...1.0), timeout - waited), waitingFor: "the migration lock",
-                consequence: "nothing was applied")
+                consequence: "nothing was run: this runner never held the lock")
             pause = min(pause * 2, .milliseconds(500))
         }
     }

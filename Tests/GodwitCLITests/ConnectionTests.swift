@@ -163,7 +163,7 @@ struct ConnectionTests {
         #expect(shown["url"] as? String == "postgres://\(try Self.tlsRole):***@127.0.0.1:\(try server.port)/\(name)?sslmode=require")
         #expect(shown["host"] as? String == "127.0.0.1")
         #expect(shown["port"] as? String == (try server.port))
-        #expect(shown["database"] as? String == name)
+        #expect(shown["database"] as? String == String(name))
         #expect(shown["user"] as? String == (try Self.tlsRole))
         let tls = try #require(shown["tls"] as? [String: Any], "\(shown)")
         #expect(tls["sslmode"] as? String == "require")
@@ -273,8 +273,8 @@ struct ConnectionTests {
         let bouncer = try #require((known["database"] as? [String: Any])?["pooler"] as? [String: Any], "\(counted)")
         #expect(bouncer["detected"] as? Bool == true && bouncer["kind"] as? String == "pgbouncer" && bouncer["mode"] as? String == "transaction", "\(bouncer)")
         let none = try await run(["status", "--json", "--database-url", try Self.url(.direct, query: "sslmode=require")])
-        let direct = try #require(try JSONSerialization.jsonObject(with: Data(none.stdout.utf8)) as? [String: Any])
-        #expect(((direct["database"] as? [String: Any])?["pooler"] as? [String: Any])?["detected"] as? Bool == false, "\(none)")
+        let directJSON = try #require(try JSONSerialization.jsonObject(with: Data(none.stdout.utf8)) as? [String: Any])
+        #expect(((directJSON["database"] as? [String: Any])?["pooler"] as? [String: Any])?["detected"] as? Bool == false, "\(none)")
     }
 
     // MARK: Schema and environments

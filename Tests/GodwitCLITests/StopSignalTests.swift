@@ -57,6 +57,7 @@ extension SafetyTests {
         defer { holder.kill() }
         try await waitUntilSlowStatementRuns(kind, database: database, on: connection)
         let waiter = try RunningGodwit(["latest", "--lock-timeout", "60"], in: database.folder, environment: env)
+        try await waiter.waitForOutput("Using environment:")
         try await Task.sleep(for: .milliseconds(500))
         waiter.send(SIGINT)
         let stopped = try await waiter.wait()
@@ -77,6 +78,7 @@ extension SafetyTests {
         let port = try SilentListener.freePort()
         let waiting = try RunningGodwit(
             ["latest", "--wait", "60", "--database-url", "postgres://app:pw@127.0.0.1:\(port)/db"], in: folder)
+        try await waiting.waitForOutput("Using environment:")
         try await Task.sleep(for: .milliseconds(700))
         waiting.send(SIGTERM)
         let stopped = try await waiting.wait()

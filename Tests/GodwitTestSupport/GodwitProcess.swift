@@ -58,6 +58,16 @@ public final class RunningGodwit: @unchecked Sendable {
         (try? String(contentsOf: outputs.appendingPathComponent("stdout"), encoding: .utf8)) ?? ""
     }
 
+    /// Waits (polling, up to 30 s) until the process has written `fragment` to standard output: once it
+    /// printed `Using environment:`, a command has installed its stop-signal handlers.
+    public func waitForOutput(_ fragment: String) async throws {
+        for _ in 0..<1500 {
+            if outputSoFar().contains(fragment) { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw TestSetupError("the process did not print '\(fragment)' within 30 s")
+    }
+
     /// Sends SIGKILL: the process dies at once, with no chance to clean up.
     public func kill() {
         send(SIGKILL)
