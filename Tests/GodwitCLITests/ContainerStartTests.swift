@@ -90,6 +90,36 @@ struct ContainerStartTests {
         #expect(result.stderr.contains("entrypoint: migrations failed (exit 1); not starting the app"))
     }
 
+    @Test("the migration binary as the container's command runs as given: status, a dry run and rollback migrate nothing first",
+          arguments: ["migrate", "GODWIT_BIN"])
+    func migrationBinaryAsCommand(spelling: String) async throws {
+        let example = try await example()
+        let database = try await TestDatabase.make(.postgres)
+        let connection = try await database.connect()
+        // `migrate` on PATH, as in the image; or the GODWIT_BIN path itself.
+        let path = example.migrate.deletingLastPathComponent().path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let environment = ["PATH": path, "GODWIT_BIN": example.migrate.path, "DATABASE_URL": database.url]
+        let binary = spelling == "migrate" ? "migrate" : example.migrate.path
+        func run(_ arguments: [String]) async throws -> CommandResult {
+            try await entrypoint([binary] + arguments, example: example, environment: environment).wait()
+        }
+        let status = try await run(["status"])
+        #expect(status.status == 0, "\(status)")
+        #expect(status.stdout.contains("Pending (6)"), "\(status)")
+        #expect(!status.stdout.contains("Batch 1 run"), "\(status)")
+        let dryRun = try await run(["latest", "--dry-run"])
+        #expect(dryRun.status == 0, "\(dryRun)")
+        #expect(dryRun.stdout.contains("-- Dry run: batch 1 would apply 6 migrations"), "\(dryRun)")
+        let rollback = try await run(["rollback"])
+        #expect(rollback.stdoutLines.last == "Already at the base migration", "\(rollback)")
+        #expect(try await !database.hasTable("users", on: connection), "nothing was migrated before the command")
+        let latest = try await run(["latest"])
+        #expect(latest.stdoutLines.contains("Batch 1 run: 6 migrations"), "\(latest)")
+        let back = try await run(["rollback"])
+        #expect(back.stdoutLines.contains("Batch 1 rolled back: 6 migrations"), "\(back)")
+        #expect(try await !database.hasTable("users", on: connection))
+    }
+
     @Test("without a migration binary the entrypoint says what to set")
     func missingBinary() async throws {
         let example = try await example()
