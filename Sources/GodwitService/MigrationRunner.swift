@@ -39,12 +39,19 @@ public struct MigrationRunner: Sendable {
     /// `SUPABASE_DB_*`, `GODWIT_MIGRATIONS_DIR`, `GODWIT_WAIT_TIMEOUT`, `GODWIT_LOCK_TIMEOUT`, ….
     ///
     /// - Parameters:
-    ///   - environment: the environment's name (`production`); `nil`: `GODWIT_ENV`, else `development`.
+    ///   - environment: the environment's name (`production`); `nil`: `GODWIT_ENV`, else `NODE_ENV`, else
+    ///     `development`.
     ///   - directory: where `.env` files are read from.
+    ///   - sqlMigrationsDirectory: the folder of SQL migrations unless `GODWIT_MIGRATIONS_DIR` names one;
+    ///     `nil` for an app whose migrations are all compiled in. A folder that does not exist is an error.
     /// - Throws: ``GodwitError`` `.configuration` for a malformed setting or no database.
-    public init(migrations: [Migration] = [], environment: String? = nil, directory: String = ".", logger: Logger) throws {
+    public init(
+        migrations: [Migration] = [], environment: String? = nil, directory: String = ".",
+        sqlMigrationsDirectory: String? = "migrations", logger: Logger
+    ) throws {
         self.init(
-            configuration: try Configuration.resolve(environmentName: environment, directory: directory),
+            configuration: try Configuration.resolve(
+                environmentName: environment, defaultMigrationsDirectory: sqlMigrationsDirectory, directory: directory),
             migrations: migrations, logger: logger)
     }
 
