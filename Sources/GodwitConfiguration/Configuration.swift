@@ -84,7 +84,7 @@ public struct Configuration: Sendable {
     /// The folder `make --swift` writes to (`GODWIT_SWIFT_MIGRATIONS_DIR`); `nil`: not set.
     public let swiftMigrationsDirectory: String?
     /// Lock waits and retries: `GODWIT_LOCK_TIMEOUT`, `GODWIT_DDL_LOCK_TIMEOUT`, `GODWIT_DDL_RETRIES`,
-    /// `GODWIT_LOCK_LEASE` (seconds; a count for the retries).
+    /// `GODWIT_LOCK_LEASE` (seconds; a count for the retries); `GODWIT_KNEX_NAMES` for the names records get.
     public let migratorSettings: Migrator.Settings
 
     /// The SQLite file used in `development` when no database is configured.
@@ -172,7 +172,8 @@ public struct Configuration: Sendable {
             ddlLockTimeout: ddlLockTimeout.map { $0 == .zero ? nil : $0 } ?? defaults.ddlLockTimeout,
             ddlRetries: try overrides.ddlRetries ?? count(lookup, "GODWIT_DDL_RETRIES") ?? defaults.ddlRetries,
             leaseDuration: try seconds(lookup, "GODWIT_LOCK_LEASE").map { max($0, .seconds(1)) }
-                ?? defaults.leaseDuration)
+                ?? defaults.leaseDuration,
+            recordNames: try knexNaming(lookup("GODWIT_KNEX_NAMES")) ?? defaults.recordNames)
         return Configuration(
             environment: environment, database: database, databaseSource: source, schema: schema,
             migrationsDirectory: nonEmpty(migrationsDirectory) ?? lookup("GODWIT_MIGRATIONS_DIR") ?? defaultMigrationsDirectory,
@@ -229,20 +230,38 @@ public struct Configuration: Sendable {
     private static func seconds(_ lookup: (String) -> String?, _ key: String) throws -> Duration? {
         guard let text = lookup(key) else { return nil }
         guard let value = Double(text), value >= 0, value.isFinite else {
-            throw invalidNumber(key, text: text, expected: "a number of seconds, e.g. 30 or 0.5")
+            throw invalid(key, text: text, expected: "a number of seconds, e.g. 30 or 0.5")
         }
         return .milliseconds(Int64((value * 1000).rounded()))
+    }
+
+    /// `GODWIT_KNEX_NAMES`: `auto` (Knex's extension while the history shows Knex runners), `off` (the
+    /// files' own names), or an extension to always record with (`js`, `.ts`, …).
+    private static func knexNaming(_ text: String?) throws -> KnexNaming? {
+        guard let text else { return nil }
+        switch text.lowercased() {
+        case "auto": return .automatic
+        case "off": return .fileNames
+        default:
+            let fileExtension = text.hasPrefix(".") ? text.lowercased() : "." + text.lowercased()
+            guard KnexNaming.extensions.contains(fileExtension) else {
+                throw invalid(
+                    "GODWIT_KNEX_NAMES", text: text,
+                    expected: "auto, off, or one of \(KnexNaming.extensions.sorted().joined(separator: " "))")
+            }
+            return .knex(extension: fileExtension)
+        }
     }
 
     private static func count(_ lookup: (String) -> String?, _ key: String) throws -> Int? {
         guard let text = lookup(key) else { return nil }
         guard let value = Int(text), value >= 0 else {
-            throw invalidNumber(key, text: text, expected: "a whole number, e.g. 3")
+            throw invalid(key, text: text, expected: "a whole number, e.g. 3")
         }
         return value
     }
 
-    private static func invalidNumber(_ key: String, text: String, expected: String) -> GodwitError {
+    private static func invalid(_ key: String, text: String, expected: String) -> GodwitError {
         GodwitError(code: .configuration, summary: "invalid \(key) '\(text)': expected \(expected)")
     }
 

@@ -197,6 +197,9 @@ struct CLITests {
         let verbose = try await godwit("latest", in: database.folder, environment: ["DATABASE_URL": database.url, "LOG_LEVEL": "debug"])
         #expect(verbose.status == 0, "\(verbose)")
         #expect(verbose.stderr.contains("debug godwit: [GodwitCore] migrating 001_users.sql"), "\(verbose)")
+        // Knex's --verbose: each migration as it starts.
+        let back = try await godwit("rollback", "--verbose", in: database.folder, environment: ["DATABASE_URL": database.url])
+        #expect(back.stderr.contains("debug godwit: [GodwitCore] rolling back 001_users.sql"), "\(back)")
     }
 
     @Test("SUPABASE_DB_* variables connect to PostgreSQL over TLS")
@@ -376,6 +379,29 @@ struct CLITests {
         let unlock = try await godwit("unlock", in: database.folder, environment: env)
         #expect(unlock.stdoutLines.last == "Unlocked the migrations lock table")
         #expect(try await godwit("latest", in: database.folder, environment: env).status == 0)
+    }
+
+    @Test("migration_time is shown as stored, to the millisecond: .895 stays .895, .001 stays .001", arguments: DatabaseKind.allCases)
+    func migrationTimeAsStored(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        try database.writeMigrations(["001_users.sql": Self.users, "002_posts.sql": Self.posts])
+        let env = ["DATABASE_URL": database.url]
+        #expect(try await godwit("latest", in: database.folder, environment: env).status == 0)
+        let connection = try await database.connect()
+        // Knex's own rows: a timestamptz on PostgreSQL (here with microseconds past the millisecond), epoch
+        // milliseconds on SQLite.
+        let times: [(String, String)] = kind.isPostgres
+            ? [("001_users.sql", "'2026-11-25T09:30:59.895Z'"), ("002_posts.sql", "'2026-11-25T09:31:00.001999Z'")]
+            : [("001_users.sql", "1795599059895"), ("002_posts.sql", "1795599060001")]
+        for (name, time) in times {
+            _ = try await connection.query(#"UPDATE "knex_migrations" SET "migration_time" = \#(time) WHERE "name" = '\#(name)'"#)
+        }
+        let status = try await godwit("status", in: database.folder, environment: env)
+        #expect(status.stdout.contains("batch 1  2026-11-25T09:30:59.895Z  001_users.sql"), "\(status)")
+        #expect(status.stdout.contains("batch 1  2026-11-25T09:31:00.001Z  002_posts.sql"), "\(status)")
+        let json = try await godwit("status", "--json", in: database.folder, environment: env)
+        #expect(json.stdout.contains(#""migration_time":"2026-11-25T09:30:59.895Z","name":"001_users.sql""#), "\(json)")
+        #expect(json.stdout.contains(#""migration_time":"2026-11-25T09:31:00.001Z","name":"002_posts.sql""#), "\(json)")
     }
 
     @Test("--version prints the version")

@@ -40,7 +40,8 @@ struct ContainerStartTests {
             let running = try entrypoint(
                 ["/bin/sh", "-c", "echo app started as pid $$; exit 7"], example: example,
                 environment: ["GODWIT_BIN": example.migrate.path, "DATABASE_URL": try server.url()])
-            server.start(after: .milliseconds(1000))
+            try await running.waitForError("waiting for the database")
+            server.start(after: .zero)
             let result = try await running.wait()
             #expect(result.status == 7, "\(result)\n\(server.logTail())")
             #expect(result.stderr.contains("waiting for the database (attempt 1, "))
@@ -59,7 +60,8 @@ struct ContainerStartTests {
             let replicas = try (0..<6).map { _ in
                 try entrypoint(["/bin/sh", "-c", "echo app started"], example: example, environment: environment)
             }
-            server.start(after: .milliseconds(800))
+            try await replicas[0].waitForError("waiting for the database")
+            server.start(after: .zero)
             var results: [CommandResult] = []
             for replica in replicas { results.append(try await replica.wait()) }
             #expect(results.allSatisfy { $0.status == 0 && $0.stdoutLines.last == "app started" }, "\(results)\n\(server.logTail())")

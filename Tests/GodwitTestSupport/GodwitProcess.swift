@@ -68,6 +68,15 @@ public final class RunningGodwit: @unchecked Sendable {
         throw TestSetupError("the process did not print '\(fragment)' within 30 s")
     }
 
+    /// Waits (polling, up to 30 s) until the process has written `fragment` to standard error.
+    public func waitForError(_ fragment: String) async throws {
+        for _ in 0..<1500 {
+            if ((try? String(contentsOf: outputs.appendingPathComponent("stderr"), encoding: .utf8)) ?? "").contains(fragment) { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw TestSetupError("the process did not print '\(fragment)' to standard error within 30 s")
+    }
+
     /// Sends SIGKILL: the process dies at once, with no chance to clean up.
     public func kill() {
         send(SIGKILL)

@@ -66,6 +66,9 @@ struct MigrateOptions: ParsableArguments {
     @Flag(help: "Run an interrupted transaction:false migration again from its first statement (after undoing it by hand).")
     var restart = false
 
+    @Flag(help: "Say each migration as it starts, on standard error (as LOG_LEVEL=debug does; Knex's --verbose).")
+    var verbose = false
+
     func validate() throws {
         if resume && restart { throw ValidationError("--resume and --restart exclude each other: choose one") }
         try checkSeconds(lockTimeout, "--lock-timeout")
@@ -174,9 +177,11 @@ enum Access {
 /// Runs a command: resolves the configuration, prints the environment line as Knex does, loads the
 /// migrations, connects, and turns a failure into one message on standard error and exit status 1.
 ///
-/// - Parameter quiet: the environment line goes to standard error (for `--json`, whose output is data).
+/// - Parameters:
+///   - quiet: the environment line goes to standard error (for `--json`, whose output is data).
+///   - verbose: each migration is logged as it starts (`--verbose`).
 func withSession(
-    _ request: ConfigurationRequest, access: Access = .migrating, quiet: Bool = false,
+    _ request: ConfigurationRequest, access: Access = .migrating, quiet: Bool = false, verbose: Bool = false,
     _ body: (Session) async throws -> Void
 ) async throws {
     try await reportingFailures {
@@ -185,9 +190,11 @@ func withSession(
             Console.error("No database configured: using the SQLite file \(path) (set DATABASE_URL to change this)")
         }
         let exists = !configuration.isMissingSQLiteFile
+        var logger = GodwitLogging.logger
+        if verbose, logger.logLevel > .debug { logger.logLevel = .debug }
         let migrator = try await configuration.openMigrator(
             compiled: Godwit.extraMigrations, readingAhead: access != .lockOnly, creating: access != .reading,
-            logger: GodwitLogging.logger, report: Console.error)
+            logger: logger, report: Console.error)
         try await body(Session(configuration: configuration, migrator: migrator, databaseExists: exists || access != .reading))
     }
 }

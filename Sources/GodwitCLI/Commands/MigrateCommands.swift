@@ -19,7 +19,7 @@ struct Latest: AsyncParsableCommand {
         let request = ConfigurationRequest(
             environment, database, tracking, overrides: migrateOptions.adding(to: .init()))
         let previewing = preview.dryRun || preview.rehearse
-        try await withSession(request, access: previewing ? .reading : .migrating) { session in
+        try await withSession(request, access: previewing ? .reading : .migrating, verbose: migrateOptions.verbose) { session in
             let options = migrateOptions.runOptions
             if previewing {
                 let plan = try await preview.dryRun
@@ -54,7 +54,7 @@ struct Rollback: AsyncParsableCommand {
         let request = ConfigurationRequest(
             environment, database, tracking, overrides: migrateOptions.adding(to: .init()))
         // Nothing to roll back in a database that does not exist: it is not created.
-        try await withSession(request, access: .reading) { session in
+        try await withSession(request, access: .reading, verbose: migrateOptions.verbose) { session in
             let options = migrateOptions.runOptions
             if preview.dryRun { return Console.out(try await session.migrator.rollbackDryRun(all: all, options).lines()) }
             if preview.rehearse { return Console.out(try await session.migrator.rollbackRehearsal(all: all, options).lines()) }
@@ -79,7 +79,7 @@ struct Up: AsyncParsableCommand {
     func run() async throws {
         let request = ConfigurationRequest(
             environment, database, tracking, overrides: migrateOptions.adding(to: .init()))
-        try await withSession(request) { session in
+        try await withSession(request, verbose: migrateOptions.verbose) { session in
             Console.out(try await session.migrator.up(name: name, migrateOptions.runOptions).lines(singleStep: true))
         }
     }
@@ -101,7 +101,7 @@ struct Down: AsyncParsableCommand {
     func run() async throws {
         let request = ConfigurationRequest(
             environment, database, tracking, overrides: migrateOptions.adding(to: .init()))
-        try await withSession(request, access: .reading) { session in
+        try await withSession(request, access: .reading, verbose: migrateOptions.verbose) { session in
             Console.out(try await session.migrator.down(name: name, migrateOptions.runOptions).lines(singleStep: true))
         }
     }

@@ -34,6 +34,9 @@ public struct MigrationState: Sendable {
 
     /// Migrations that ran outside a transaction and did not finish.
     public let interrupted: [InterruptedMigration]
+    /// Interrupted migrations that another runner has since finished (a Knex runner applied the
+    /// migration as `.js`, or rolled it back): nothing is left to resume; a migrating command clears them.
+    public let settledInterruptions: [InterruptedMigration]
 
     /// Applied migrations whose file changed since it was applied (by its ``MigrationChecksum``).
     public var edited: [Completed] {
@@ -54,12 +57,34 @@ public struct MigrationState: Sendable {
     /// Applied migrations whose file is gone.
     public var missing: [AppliedMigration] { completed.filter { $0.migration == nil }.map(\.record) }
 
+    /// The extension of the newest record a Knex runner wrote (`.js`, `.ts`, …), `nil` when none did.
+    public var knexExtension: String? {
+        for entry in completed.reversed() {
+            let name = entry.record.name
+            if let dot = name.lastIndex(of: "."), KnexNaming.extensions.contains(String(name[dot...])) {
+                return String(name[dot...])
+            }
+        }
+        return nil
+    }
+
     /// The highest batch number recorded, 0 when none is.
     public var lastBatch: Int { completed.map(\.record.batch).max() ?? 0 }
 
     /// Matches records to migrations.
     public init(applied: [AppliedMigration], available: [Migration], interrupted: [InterruptedMigration] = []) {
-        self.interrupted = interrupted
+        if interrupted.isEmpty {
+            self.interrupted = []
+            self.settledInterruptions = []
+        } else {
+            // Applying is finished once a record of its stem exists; undoing, once none does.
+            let recorded = Set(applied.map { Migration.stem(of: $0.name) })
+            let isSettled = { (entry: InterruptedMigration) in
+                recorded.contains(Migration.stem(of: entry.name)) == (entry.direction == .up)
+            }
+            self.interrupted = interrupted.filter { !isSettled($0) }
+            self.settledInterruptions = interrupted.filter(isSettled)
+        }
         // Records usually come in the files' order (names sort as they were applied), so each is first
         // tried against the file after the last one matched; the names are indexed at the first that is not.
         var next = 0

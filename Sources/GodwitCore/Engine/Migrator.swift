@@ -39,13 +39,17 @@ public struct Migrator: Sendable {
         /// How long the lock of a batch with `transaction:false` migrations outlives its holder if the holder
         /// dies; the holder renews it every third of this. Default: 30 seconds.
         public var leaseDuration: Duration
+        /// The names new migrations are recorded under: Knex's (`.js`) while the history shows Knex
+        /// runners, by default, so that a Knex runner sharing the database never applies one again.
+        public var recordNames: KnexNaming
 
         /// Creates settings; every parameter has the documented default.
         public init(
             lockTimeout: Duration = .seconds(300), ddlLockTimeout: Duration? = .seconds(5), ddlRetries: Int = 3,
-            leaseDuration: Duration = .seconds(30)
+            leaseDuration: Duration = .seconds(30), recordNames: KnexNaming = .automatic
         ) {
             self.leaseDuration = leaseDuration
+            self.recordNames = recordNames
             self.lockTimeout = lockTimeout
             self.ddlLockTimeout = ddlLockTimeout
             self.ddlRetries = ddlRetries
@@ -116,7 +120,7 @@ public struct Migrator: Sendable {
 
     /// Applies every pending migration as one new batch (`knex migrate:latest`).
     public func latest(_ options: RunOptions = RunOptions()) async throws -> MigrationReport {
-        try await migrate(.up, options, planner: Migrator.latestPlanner)
+        try await migrate(.up, options, planner: latestPlanner)
     }
 
     /// What ``latest(_:)`` would run, sending the database nothing but the read of the tracking tables:
@@ -124,28 +128,35 @@ public struct Migrator: Sendable {
     ///
     /// - Parameter options: what the run would allow (edits accepted, an interrupted migration resumed).
     public func latestDryRun(_ options: RunOptions = RunOptions()) async throws -> DryRun {
-        try await dryRun(planner: Migrator.latestPlanner, options: options, rehearsing: false)
+        try await dryRun(planner: latestPlanner, options: options, rehearsing: false)
     }
 
     /// Runs what ``latest(_:)`` would run in a transaction that is rolled back, and returns its statements:
     /// each migration sees what the ones before it did, and a failure shows now. It takes the table locks
     /// and does the work the migrations do (on production too); only the rollback undoes it.
     public func latestRehearsal(_ options: RunOptions = RunOptions()) async throws -> DryRun {
-        try await dryRun(planner: Migrator.latestPlanner, options: options, rehearsing: true)
+        try await dryRun(planner: latestPlanner, options: options, rehearsing: true)
     }
 
-    private static let latestPlanner: Planner = { state in
-        state.pending.isEmpty ? nil : try .apply(state.pending, batch: state.lastBatch + 1)
+    private var latestPlanner: Planner {
+        { [recordNames = settings.recordNames] state in
+            state.pending.isEmpty
+                ? nil
+                : try .apply(state.pending, batch: state.lastBatch + 1, recordExtension: recordNames.recordExtension(in: state))
+        }
     }
 
     /// Applies the next pending migration, or the named one, as a batch of its own (`knex migrate:up`).
     public func up(name: String? = nil, _ options: RunOptions = RunOptions()) async throws -> MigrationReport {
         try await migrate(.up, options) { state in
-            guard let name else { return try state.pending.first.map { try .apply([$0], batch: state.lastBatch + 1) } }
+            let recordExtension = settings.recordNames.recordExtension(in: state)
+            guard let name else {
+                return try state.pending.first.map { try .apply([$0], batch: state.lastBatch + 1, recordExtension: recordExtension) }
+            }
             guard let migration = state.pending.first(where: { Migrator.matches($0.name, name) }) else {
                 throw Migrator.notFound(name, in: state, wanted: "pending")
             }
-            return try .apply([migration], batch: state.lastBatch + 1)
+            return try .apply([migration], batch: state.lastBatch + 1, recordExtension: recordExtension)
         }
     }
 
@@ -318,9 +329,15 @@ public struct Migrator: Sendable {
                 state.interrupted, in: try planner(state), options: options, state: state, dialect: connection.dialect)
         }
         // Before the lock, it may be running now: it is decided under the lock.
-        let state = MigrationState(contents, available: migrations)
+        var state = MigrationState(contents, available: migrations)
+        let settled = state.settledInterruptions
+        if !settled.isEmpty {
+            try await settle(settled, direction: direction)
+            state = MigrationState(try await readTracking(), available: migrations)
+        }
         try checkRunnable(state, direction: direction, options: options)
-        try checkSomethingToResolve(state, options: options)
+        // --resume after a settled interruption: what it was meant to finish is finished.
+        if settled.isEmpty { try checkSomethingToResolve(state, options: options) }
         let draft = try planner(state)
         if draft == nil, state.interrupted.isEmpty {
             try await keepChecksums(of: state, options: options)
@@ -372,6 +389,7 @@ public struct Migrator: Sendable {
         _ planner: Planner, _ direction: Plan.Direction, _ options: RunOptions
     ) async throws -> Plan? {
         let lease: MigrationLease?
+        var knexLock: MigrationLease?
         if let companion = try await openLockConnection(direction) {
             let leaseLog = log.on(companion)
             let taken = MigrationLease(log: leaseLog, duration: settings.leaseDuration)
@@ -381,8 +399,13 @@ public struct Migrator: Sendable {
             await taken.start()
             lease = taken
         } else {
-            // The process lock excludes Godwit runners; this waits out a Knex runner's lock.
-            try await transaction(consequence: direction.nothingDone, locking: true) {}
+            // The process lock (SQLite's flock) excludes Godwit runners. Knex runners are kept out by
+            // `is_locked = 1`, committed with a lease row that is expired from the start: only a runner
+            // holding the process lock ever reads it, so a lease it finds is one whose holder died, and it
+            // takes the lock over. Taking it waits out a Knex runner's own lock.
+            let held = MigrationLease(log: log, duration: .zero)
+            try await transaction(consequence: direction.nothingDone, locking: true) { try await held.take() }
+            knexLock = held
             lease = nil
         }
         do {
@@ -390,9 +413,11 @@ public struct Migrator: Sendable {
             let plan = try planner(state)
             if let plan { try await runSteps(of: plan, state: state, options: options, lease: lease) }
             await lease?.release()
+            await knexLock?.release()
             return plan
         } catch {
             await lease?.release()
+            await knexLock?.release()
             throw error
         }
     }
@@ -545,8 +570,8 @@ public struct Migrator: Sendable {
         _ steps: [Plan.Step], of plan: Plan, state: MigrationState, options: RunOptions, finished: Bool = false
     ) async throws {
         if plan.direction == .up {
-            try await log.record(steps.lazy.map(\.migration.name), batch: plan.batch, epochMilliseconds: Migrator.now())
-            let checksums = steps.lazy.compactMap { step in step.migration.checksum.map { (name: step.migration.name, checksum: $0) } }
+            try await log.record(steps.lazy.map(\.trackedName), batch: plan.batch, epochMilliseconds: Migrator.now())
+            let checksums = steps.lazy.compactMap { step in step.migration.checksum.map { (name: step.trackedName, checksum: $0) } }
             try await log.saveChecksums(checksums, finished: finished)
         } else {
             try await log.remove(steps.compactMap(\.record))
@@ -588,6 +613,16 @@ public struct Migrator: Sendable {
             let edited = state.edited
             guard edited.isEmpty else { throw GodwitError.editedMigrations(edited) }
         }
+    }
+
+    /// Clears the progress of interrupted migrations that another runner has finished since, saying so:
+    /// Godwit killed during a `transaction:false` migration, then a Knex runner applied it as `.js`.
+    private func settle(_ settled: [InterruptedMigration], direction: Plan.Direction) async throws {
+        for entry in settled {
+            logger.warning(
+                "\(entry.name) was interrupted while \(entry.direction.activity), and another runner has since \(entry.direction == .up ? "applied" : "rolled back") it (knex_migrations says so): its interruption is settled, nothing of it is run again")
+        }
+        try await transaction(consequence: direction.nothingDone) { try await log.clearProgress(settled.map(\.name)) }
     }
 
     /// `--resume` and `--restart` say how to finish an interrupted migration: with none, they would do
@@ -757,17 +792,24 @@ public struct Migrator: Sendable {
         let start = clock.now
         var pause = Duration.milliseconds(20)
         var announced = false
+        var attempt = MigrationLog.LockAttempt.taken
         while true {
-            try await begin(on: lockLog.connection, consequence: consequence)
-            let attempt: MigrationLog.LockAttempt
-            do {
-                attempt = try await lockLog.tryLock()
-            } catch {
+            // While a Knex runner holds its flag, it is watched with a plain read: a transaction would take
+            // SQLite's write lock at each poll, and a Knex runner (no busy timeout) writing at that moment
+            // fails, its lock left set.
+            let knexStillHolds: Bool
+            if case .heldByKnex = attempt { knexStillHolds = (try? await lockLog.isFlagSet()) ?? false } else { knexStillHolds = false }
+            if !knexStillHolds {
+                try await begin(on: lockLog.connection, consequence: consequence)
+                do {
+                    attempt = try await lockLog.tryLock()
+                } catch {
+                    _ = try? await lockLog.connection.query("ROLLBACK")
+                    throw bookkeepingError(error, consequence: consequence)
+                }
+                if case .taken = attempt { return }
                 _ = try? await lockLog.connection.query("ROLLBACK")
-                throw bookkeepingError(error, consequence: consequence)
             }
-            if case .taken = attempt { return }
-            _ = try? await lockLog.connection.query("ROLLBACK")
             let waited = clock.now - start
             if waited >= settings.lockTimeout {
                 throw await lockTimeoutError(attempt, waited: waited, lockLog: lockLog)

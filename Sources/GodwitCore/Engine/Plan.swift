@@ -27,11 +27,17 @@ public struct Plan: Sendable {
 
         private enum Work: Sendable {
             case apply
+            /// Applying, recorded under another name than the file's (Knex's `.js` for a `.sql` file).
+            indirect case applyAs(String)
             indirect case undo(record: AppliedMigration, script: MigrationScript)
         }
 
-        /// A step applying `migration` with its `up` script.
-        static func applying(_ migration: Migration) -> Step { Step(migration: migration, work: .apply) }
+        /// A step applying `migration` with its `up` script, recorded under `recordedName` (default: the
+        /// file's name).
+        static func applying(_ migration: Migration, recordedAs recordedName: String? = nil) -> Step {
+            guard let recordedName, recordedName != migration.name else { return Step(migration: migration, work: .apply) }
+            return Step(migration: migration, work: .applyAs(recordedName))
+        }
 
         /// A step undoing `record` with the `down` script of `migration`, the file that stands for it.
         static func undoing(_ record: AppliedMigration, with migration: Migration, script: MigrationScript) -> Step {
@@ -41,7 +47,7 @@ public struct Plan: Sendable {
         /// Its `up` or `down` script.
         public var script: MigrationScript {
             switch work {
-            case .apply: migration.up
+            case .apply, .applyAs: migration.up
             case .undo(_, let script): script
             }
         }
@@ -49,7 +55,7 @@ public struct Plan: Sendable {
         /// Applying or undoing.
         var direction: Direction {
             switch work {
-            case .apply: .up
+            case .apply, .applyAs: .up
             case .undo: .down
             }
         }
@@ -57,13 +63,20 @@ public struct Plan: Sendable {
         /// For `down`: the record to delete once the script ran.
         public var record: AppliedMigration? {
             switch work {
-            case .apply: nil
+            case .apply, .applyAs: nil
             case .undo(let record, _): record
             }
         }
 
-        /// The name it is tracked by: the recorded name when undoing, else the file name.
-        public var trackedName: String { record?.name ?? migration.name }
+        /// The name it is tracked by in `knex_migrations`: the recorded name when undoing; when applying,
+        /// the file's name, or the Knex name it is recorded under (see ``Migrator/Settings/recordNames``).
+        public var trackedName: String {
+            switch work {
+            case .apply: migration.name
+            case .applyAs(let name): name
+            case .undo(let record, _): record.name
+            }
+        }
     }
 
     /// Applying or undoing.
@@ -80,9 +93,16 @@ public struct Plan: Sendable {
     ///
     /// - Throws: ``GodwitError`` when a SQL migration's `up` section holds no statement (an untouched
     ///   `make` template): applying it would record a migration that did nothing.
-    static func apply(_ migrations: [Migration], batch: Int) throws -> Plan {
+    ///
+    /// - Parameter recordExtension: the extension the migrations are recorded with (`.js`, so that Knex
+    ///   runners sharing the database find them done); `nil`: their files' own names.
+    static func apply(_ migrations: [Migration], batch: Int, recordExtension: String? = nil) throws -> Plan {
         if let empty = migrations.first(where: \.up.isEmpty) { throw GodwitError.emptyUpSection(empty) }
-        return Plan(direction: .up, batch: batch, steps: migrations.map(Step.applying))
+        return Plan(
+            direction: .up, batch: batch,
+            steps: migrations.map { migration in
+                Step.applying(migration, recordedAs: recordExtension.map { migration.stem + $0 })
+            })
     }
 
     /// The plan that undoes `completed`, newest first.

@@ -57,7 +57,7 @@ struct MigrationLog: Sendable {
                 applied.append(
                     AppliedMigration(
                         id: id, name: row.text(1) ?? "", batch: Int(row.integer(2) ?? 0),
-                        epochMilliseconds: row.double(3).map { Int64(($0 * 1000).rounded()) }))
+                        epochMilliseconds: row.double(3).map(MigrationTime.epochMilliseconds(epochSeconds:))))
                 return
             }
             let name = row.text(1) ?? ""
@@ -189,6 +189,11 @@ struct MigrationLog: Sendable {
         return .taken
     }
 
+    /// Whether `is_locked` is 1, read outside any transaction (a Knex runner's flag is watched this way).
+    func isFlagSet() async throws -> Bool {
+        try await !connection.query(#"SELECT 1 FROM \#(lockTable) WHERE "is_locked" = 1"#).isEmpty
+    }
+
     /// Turns the lock row taken in the caller's transaction into a lease that outlives it: `is_locked = 1`
     /// (which Knex respects) and a lease row that expires `milliseconds` from now unless renewed.
     func takeLease(token: String, holder: String, milliseconds: Int64) async throws {
@@ -292,6 +297,17 @@ struct MigrationLog: Sendable {
         _ = try await connection.query(
             #"UPDATE \#(godwitTable) SET "statements_done" = \#(dialect.placeholder(1)) WHERE "name" = \#(dialect.placeholder(2))"#,
             [.integer(Int64(done)), .text(name)])
+    }
+
+    /// Forgets the progress kept for `names`: their interruptions were settled by another runner.
+    func clearProgress(_ names: [String]) async throws {
+        guard !names.isEmpty else { return }
+        let placeholders = names.indices.map { dialect.placeholder($0 + 1) }.joined(separator: ", ")
+        _ = try await connection.query(
+            #"""
+            UPDATE \#(godwitTable) SET "direction" = NULL, "statements_done" = NULL, "statement_count" = NULL, \#
+            "failure" = NULL WHERE "name" IN (\#(placeholders))
+            """#, names.map { .text($0) })
     }
 
     /// Notes the error that stopped `name`.
