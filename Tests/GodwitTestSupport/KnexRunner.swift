@@ -120,15 +120,11 @@ public struct KnexRunner: Sendable {
                 throw error
             }
         }
+        // A failure from here on leaves the committed lock set, as Knex leaves it.
         try await takeLock(on: connection)
-        do {
-            let ran = try await runPending(on: connection, eachInItsOwnTransaction: true)
-            _ = try await connection.query(#"UPDATE "knex_migrations_lock" SET "is_locked" = 0"#)
-            return ran.isEmpty ? .upToDate : .applied(ran)
-        } catch {
-            // Knex leaves its committed lock set when a migration fails outside a transaction.
-            throw error
-        }
+        let ran = try await runPending(on: connection, eachInItsOwnTransaction: true)
+        _ = try await connection.query(#"UPDATE "knex_migrations_lock" SET "is_locked" = 0"#)
+        return ran.isEmpty ? .upToDate : .applied(ran)
     }
 
     private func takeLock(on connection: any DatabaseConnection) async throws {

@@ -81,13 +81,11 @@ struct MigrateOptions: ParsableArguments {
     var setsLockWaits: Bool { lockTimeout != nil || ddlLockTimeout != nil || ddlRetries != nil }
 
     /// The flags' settings, over their variables.
-    func adding(to overrides: Configuration.Overrides) -> Configuration.Overrides {
-        var overrides = overrides
-        overrides.lockTimeout = lockTimeout.map(Duration.seconds(fractional:))
-        overrides.ddlLockTimeout = ddlLockTimeout.map(Duration.seconds(fractional:))
-        overrides.ddlRetries = ddlRetries
-        overrides.waitTimeout = wait.map(Duration.seconds(fractional:))
-        return overrides
+    var overrides: Configuration.Overrides {
+        Configuration.Overrides(
+            lockTimeout: lockTimeout.map(Duration.seconds(fractional:)),
+            ddlLockTimeout: ddlLockTimeout.map(Duration.seconds(fractional:)), ddlRetries: ddlRetries,
+            waitTimeout: wait.map(Duration.seconds(fractional:)))
     }
 
     var runOptions: Migrator.RunOptions {
@@ -112,7 +110,7 @@ struct PreviewOptions: ParsableArguments {
 }
 
 /// A number of seconds must be one: not negative, not infinite.
-private func checkSeconds(_ value: Double?, _ flag: String) throws {
+func checkSeconds(_ value: Double?, _ flag: String) throws {
     guard let value else { return }
     guard value >= 0, value.isFinite else { throw ValidationError("\(flag) must be a number of seconds, 0 or more, not \(value)") }
 }
@@ -153,6 +151,11 @@ struct ConfigurationRequest {
             environmentName: environment, databaseURL: databaseURL, migrationsDirectory: migrationsDirectory,
             overrides: overrides, defaultMigrationsDirectory: Godwit.defaultMigrationsDirectory)
     }
+}
+
+/// What a command that only reads says of a SQLite file that does not exist yet (and that it leaves so).
+func noDatabaseYet(pending: Int) -> String {
+    "\(pending) pending; the first migrating command creates it"
 }
 
 /// What a database command does once configured and connected.

@@ -16,8 +16,7 @@ struct Latest: AsyncParsableCommand {
     func validate() throws { try preview.check(against: migrateOptions) }
 
     func run() async throws {
-        let request = ConfigurationRequest(
-            environment, database, tracking, overrides: migrateOptions.adding(to: .init()))
+        let request = ConfigurationRequest(environment, database, tracking, overrides: migrateOptions.overrides)
         let previewing = preview.dryRun || preview.rehearse
         try await withSession(request, access: previewing ? .reading : .migrating, verbose: migrateOptions.verbose) { session in
             let options = migrateOptions.runOptions
@@ -25,7 +24,7 @@ struct Latest: AsyncParsableCommand {
                 let plan = try await preview.dryRun
                     ? session.migrator.latestDryRun(options) : session.migrator.latestRehearsal(options)
                 if !session.databaseExists {
-                    Console.error("No database yet (\(session.configuration.database)): \(plan.steps.count) pending; the first migrating command creates it")
+                    Console.error("No database yet (\(session.configuration.database)): \(noDatabaseYet(pending: plan.steps.count))")
                 }
                 return Console.out(plan.lines())
             }
@@ -51,8 +50,7 @@ struct Rollback: AsyncParsableCommand {
     func validate() throws { try preview.check(against: migrateOptions) }
 
     func run() async throws {
-        let request = ConfigurationRequest(
-            environment, database, tracking, overrides: migrateOptions.adding(to: .init()))
+        let request = ConfigurationRequest(environment, database, tracking, overrides: migrateOptions.overrides)
         // Nothing to roll back in a database that does not exist: it is not created.
         try await withSession(request, access: .reading, verbose: migrateOptions.verbose) { session in
             let options = migrateOptions.runOptions
@@ -77,8 +75,7 @@ struct Up: AsyncParsableCommand {
     var name: String?
 
     func run() async throws {
-        let request = ConfigurationRequest(
-            environment, database, tracking, overrides: migrateOptions.adding(to: .init()))
+        let request = ConfigurationRequest(environment, database, tracking, overrides: migrateOptions.overrides)
         try await withSession(request, verbose: migrateOptions.verbose) { session in
             Console.out(try await session.migrator.up(name: name, migrateOptions.runOptions).lines(singleStep: true))
         }
@@ -99,8 +96,7 @@ struct Down: AsyncParsableCommand {
     var name: String?
 
     func run() async throws {
-        let request = ConfigurationRequest(
-            environment, database, tracking, overrides: migrateOptions.adding(to: .init()))
+        let request = ConfigurationRequest(environment, database, tracking, overrides: migrateOptions.overrides)
         try await withSession(request, access: .reading, verbose: migrateOptions.verbose) { session in
             Console.out(try await session.migrator.down(name: name, migrateOptions.runOptions).lines(singleStep: true))
         }

@@ -28,7 +28,8 @@ struct Status: AsyncParsableCommand {
             if json {
                 Console.out(try output.json())
             } else {
-                Console.out { line in output.status(directory: configuration.migrationsDirectoryDescription, line) }
+                let missing = session.databaseExists ? nil : "no database yet: " + noDatabaseYet(pending: state.pending.count)
+                Console.out { line in output.status(directory: configuration.migrationsDirectoryDescription, missing: missing, line) }
             }
             try failIfMissing(state, directory: configuration.migrationsDirectoryDescription)
         }
@@ -67,7 +68,7 @@ struct List: AsyncParsableCommand {
                 Console.out(try output.json())
             } else {
                 if !session.databaseExists {
-                    Console.error("No database yet (\(session.configuration.database)): \(state.pending.count) pending; the first migrating command creates it")
+                    Console.error("No database yet (\(session.configuration.database)): \(noDatabaseYet(pending: state.pending.count))")
                 }
                 Console.out(output.list)
             }

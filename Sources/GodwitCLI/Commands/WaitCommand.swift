@@ -20,11 +20,7 @@ struct Wait: AsyncParsableCommand {
         "Seconds to wait before giving up (default: GODWIT_WAIT_TIMEOUT, else 60).", valueName: "seconds"))
     var timeout: Double?
 
-    func validate() throws {
-        if let timeout, !(timeout >= 0 && timeout.isFinite) {
-            throw ValidationError("--timeout must be a number of seconds, 0 or more, not \(timeout)")
-        }
-    }
+    func validate() throws { try checkSeconds(timeout, "--timeout") }
 
     func run() async throws {
         try await reportingFailures {

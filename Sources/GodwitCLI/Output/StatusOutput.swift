@@ -149,10 +149,11 @@ struct StatusOutput {
 
     /// A table of what is applied (batch, time, name) and what is pending, after where and how, each line
     /// given to `line`.
-    func status(directory: String, _ line: (String) -> Void) {
+    ///
+    /// - Parameter missing: what to say of a database that does not exist yet.
+    func status(directory: String, missing: String?, _ line: (String) -> Void) {
         if let database {
-            let missing = database.target.exists == false ? " (no database yet: \(state.pending.count) pending; the first migrating command creates it)" : ""
-            line("Database: \(database.description)\(missing)")
+            line("Database: \(database.description)\(missing.map { " (\($0))" } ?? "")")
             if let schema = database.schema { line("Schema: \(schema) (tracking tables)") }
             if let tls = database.tls { line("TLS: \(tls.description)") }
             if let pooler = database.pooler { line("Pooler: \(pooler.description)") }
