@@ -24,7 +24,7 @@ extension Configuration {
                 guard waited < limit else {
                     throw GodwitError(
                         code: error.code,
-                        summary: "gave up waiting for the database after \(waited.secondsText) s (\(attempt) attempts): \(error.summary)",
+                        summary: "gave up waiting for the database after \(limit.limitText) s (\(attempt) attempts): \(error.summary)",
                         details: error.details + ["wait longer with --wait SECONDS / GODWIT_WAIT_TIMEOUT (godwit wait: --timeout)"],
                         databaseError: error.databaseError)
                 }

@@ -61,7 +61,7 @@ final class SQLiteProcessLock: ProcessLock, @unchecked Sendable {
             if waited >= timeout {
                 throw GodwitError(
                     code: .locked,
-                    summary: "gave up waiting for the migration lock after \(waited.components.seconds) s: held by \(holder ?? "another Godwit process")",
+                    summary: "gave up waiting for the migration lock after \(timeout.limitText) s: held by \(holder ?? "another Godwit process")",
                     details: [
                         "that process is still migrating \(databasePath); the lock ends when it exits, even if it crashes",
                         "wait longer with --lock-timeout SECONDS or GODWIT_LOCK_TIMEOUT", "nothing was run",

@@ -374,7 +374,7 @@ struct CLITests {
         _ = try await connection.query(#"UPDATE "knex_migrations_lock" SET "is_locked" = 1"#)
         let locked = try await godwit("latest", "--lock-timeout", "0.5", in: database.folder, environment: env)
         #expect(locked.status == 1)
-        #expect(locked.stderr.contains("gave up waiting for the migration lock after 0 s: knex_migrations_lock.is_locked is 1"), "\(locked)")
+        #expect(locked.stderr.contains("gave up waiting for the migration lock after 0.5 s: knex_migrations_lock.is_locked is 1"), "\(locked)")
         #expect(locked.stderr.contains("godwit unlock"))
         let unlock = try await godwit("unlock", in: database.folder, environment: env)
         #expect(unlock.stdoutLines.last == "Unlocked the migrations lock table")

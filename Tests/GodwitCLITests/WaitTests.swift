@@ -56,7 +56,7 @@ struct WaitTests {
         let port = try SilentListener.freePort()
         let result = try await godwit("wait", "--timeout", "1", "--database-url", "postgres://app:s3cret@127.0.0.1:\(port)/db", in: folder)
         #expect(result.status == 1)
-        #expect(result.stderr.contains("error: gave up waiting for the database after 1."))
+        #expect(result.stderr.contains("error: gave up waiting for the database after 1 s ("))
         #expect(result.stderr.contains("Connection refused"))
         #expect(result.stderr.contains("--wait SECONDS / GODWIT_WAIT_TIMEOUT"))
         #expect(!result.stderr.contains("s3cret"))

@@ -812,11 +812,11 @@ public struct Migrator: Sendable {
             }
             let waited = clock.now - start
             if waited >= settings.lockTimeout {
-                throw await lockTimeoutError(attempt, waited: waited, lockLog: lockLog)
+                throw await lockTimeoutError(attempt, lockLog: lockLog)
             }
             if !announced {
                 announced = true
-                logger.notice("another runner holds the migration lock; waiting up to \(settings.lockTimeout.components.seconds) s")
+                logger.notice("another runner holds the migration lock; waiting up to \(settings.lockTimeout.limitText) s")
             }
             let jittered = pause * Double.random(in: 0.5...1.0)
             try await sleepUnlessCancelled(
@@ -826,32 +826,32 @@ public struct Migrator: Sendable {
         }
     }
 
-    private func lockTimeoutError(_ attempt: MigrationLog.LockAttempt, waited: Duration, lockLog: MigrationLog) async -> GodwitError {
+    private func lockTimeoutError(_ attempt: MigrationLog.LockAttempt, lockLog: MigrationLog) async -> GodwitError {
         switch attempt {
         case .heldByKnex:
             return GodwitError.lockTimeout(
-                waited: waited, holder: "\(log.lockTableName).is_locked is 1",
+                limit: settings.lockTimeout, holder: "\(log.lockTableName).is_locked is 1",
                 details: [
                     "a Knex runner is migrating, or one died while holding the lock (Godwit's own lock never stays set)",
                     "if no Knex migration is running, free it with 'godwit unlock'",
                 ])
         case .busy(let leaseHolder?):
             return GodwitError.lockTimeout(
-                waited: waited, holder: "held by \(leaseHolder), whose lease is still being renewed",
+                limit: settings.lockTimeout, holder: "held by \(leaseHolder), whose lease is still being renewed",
                 details: [
                     "that runner is still migrating (a batch with transaction:false migrations); if it dies, its lease expires within \(settings.leaseDuration.components.seconds) s and the lock frees by itself",
                 ])
         case .busy(nil), .taken:
             guard let holder = await lockLog.holder() else {
                 return GodwitError.lockTimeout(
-                    waited: waited, holder: "another runner is still migrating", details: [])
+                    limit: settings.lockTimeout, holder: "another runner is still migrating", details: [])
             }
             var description = holder.description
             if let since = holder.sinceEpochMilliseconds {
                 description += ", in a transaction open since \(MigrationTime.iso8601(epochMilliseconds: since))"
             }
             return GodwitError.lockTimeout(
-                waited: waited, holder: "held by \(description)",
+                limit: settings.lockTimeout, holder: "held by \(description)",
                 details: [
                     "that runner is still migrating; its lock ends with its transaction, even if it crashes",
                     "if it hangs, end its session from psql: SELECT pg_terminate_backend(<backend pid>) — its transaction rolls back and the lock frees",

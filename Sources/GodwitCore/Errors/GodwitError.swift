@@ -235,10 +235,12 @@ extension GodwitError {
             code: .cancelled, summary: "stopped on request: \(summary)", details: details, databaseError: databaseError)
     }
 
-    static func lockTimeout(waited: Duration, holder: String, details more: [String]) -> GodwitError {
+    /// The lock was not free within `limit` (the lock timeout, which the message names rather than the time
+    /// measured, so a slow machine says the same).
+    static func lockTimeout(limit: Duration, holder: String, details more: [String]) -> GodwitError {
         GodwitError(
             code: .locked,
-            summary: "gave up waiting for the migration lock after \(waited.components.seconds) s: \(holder)",
+            summary: "gave up waiting for the migration lock after \(limit.limitText) s: \(holder)",
             details: more + ["wait longer with --lock-timeout SECONDS or GODWIT_LOCK_TIMEOUT", "nothing was run"])
     }
 

@@ -8,6 +8,12 @@ extension Duration {
     package var secondsText: String {
         "\(milliseconds / 1000).\(milliseconds % 1000 / 100)"
     }
+
+    /// A limit as the user wrote it, to the tenth: `30` for 30 s, `0.5` for 500 ms. For messages that name
+    /// a timeout.
+    package var limitText: String {
+        milliseconds % 1000 < 100 ? "\(milliseconds / 1000)" : secondsText
+    }
 }
 
 /// Sleeps; a cancellation of the calling task ends the sleep with ``GodwitError/Code/cancelled``, saying
