@@ -51,12 +51,19 @@ public struct Configuration: Sendable {
         public var ddlRetries: Int?
         /// `--wait`, `wait --timeout` (over `GODWIT_WAIT_TIMEOUT`).
         public var waitTimeout: Duration?
+        /// `--transaction-per-migration` (over `GODWIT_TRANSACTION_PER_MIGRATION`).
+        public var transactionPerMigration: Bool?
+        /// `--allow-empty-down` (over `GODWIT_ALLOW_EMPTY_DOWN`).
+        public var allowEmptyDown: Bool?
 
         /// No overrides: every setting comes from the environment, `.env` files or its default.
         public init(
             schema: String? = nil, connectTimeout: Duration? = nil, lockTimeout: Duration? = nil,
-            ddlLockTimeout: Duration? = nil, ddlRetries: Int? = nil, waitTimeout: Duration? = nil
+            ddlLockTimeout: Duration? = nil, ddlRetries: Int? = nil, waitTimeout: Duration? = nil,
+            transactionPerMigration: Bool? = nil, allowEmptyDown: Bool? = nil
         ) {
+            self.transactionPerMigration = transactionPerMigration
+            self.allowEmptyDown = allowEmptyDown
             self.schema = schema
             self.connectTimeout = connectTimeout
             self.lockTimeout = lockTimeout
@@ -84,7 +91,9 @@ public struct Configuration: Sendable {
     /// The folder `make --swift` writes to (`GODWIT_SWIFT_MIGRATIONS_DIR`); `nil`: not set.
     public let swiftMigrationsDirectory: String?
     /// Lock waits and retries: `GODWIT_LOCK_TIMEOUT`, `GODWIT_DDL_LOCK_TIMEOUT`, `GODWIT_DDL_RETRIES`,
-    /// `GODWIT_LOCK_LEASE` (seconds; a count for the retries); `GODWIT_KNEX_NAMES` for the names records get.
+    /// `GODWIT_LOCK_LEASE` (seconds; a count for the retries); `GODWIT_KNEX_NAMES` for the names records get;
+    /// `GODWIT_TRANSACTION_PER_MIGRATION` and `GODWIT_ALLOW_EMPTY_DOWN` (`1`/`true`/`yes`/`on` or
+    /// `0`/`false`/`no`/`off`).
     public let migratorSettings: Migrator.Settings
 
     /// The SQLite file used in `development` when no database is configured.
@@ -173,7 +182,10 @@ public struct Configuration: Sendable {
             ddlRetries: try overrides.ddlRetries ?? count(lookup, "GODWIT_DDL_RETRIES") ?? defaults.ddlRetries,
             leaseDuration: try seconds(lookup, "GODWIT_LOCK_LEASE").map { max($0, .seconds(1)) }
                 ?? defaults.leaseDuration,
-            recordNames: try knexNaming(lookup("GODWIT_KNEX_NAMES")) ?? defaults.recordNames)
+            recordNames: try knexNaming(lookup("GODWIT_KNEX_NAMES")) ?? defaults.recordNames,
+            transactionPerMigration: try overrides.transactionPerMigration
+                ?? boolean(lookup, "GODWIT_TRANSACTION_PER_MIGRATION") ?? defaults.transactionPerMigration,
+            allowEmptyDown: try overrides.allowEmptyDown ?? boolean(lookup, "GODWIT_ALLOW_EMPTY_DOWN") ?? defaults.allowEmptyDown)
         return Configuration(
             environment: environment, database: database, databaseSource: source, schema: schema,
             migrationsDirectory: nonEmpty(migrationsDirectory) ?? lookup("GODWIT_MIGRATIONS_DIR") ?? defaultMigrationsDirectory,
@@ -259,6 +271,15 @@ public struct Configuration: Sendable {
             throw invalid(key, text: text, expected: "a whole number, e.g. 3")
         }
         return value
+    }
+
+    private static func boolean(_ lookup: (String) -> String?, _ key: String) throws -> Bool? {
+        guard let text = lookup(key) else { return nil }
+        switch text.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw invalid(key, text: text, expected: "1, true, yes or on; or 0, false, no or off")
+        }
     }
 
     private static func invalid(_ key: String, text: String, expected: String) -> GodwitError {

@@ -94,10 +94,13 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
 
     public func execute(script: String) async throws {
         try await onQueue {
-            if PQtransactionStatus(self.connection) == PQTRANS_INTRANS {
-                try self.sendWhole(script)
+            let statements = PostgresScriptSplitter.read(script)
+            if PQtransactionStatus(self.connection) != PQTRANS_INTRANS {
+                try self.sendOneByOne(script, statements)
+            } else if statements.contains(where: { $0.changesParsing || $0.rows != nil }) {
+                try self.sendInParts(script, statements)
             } else {
-                try self.sendOneByOne(script)
+                try self.sendWhole(script)
             }
         }
     }
@@ -172,9 +175,87 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
         throw failure
     }
 
+    /// The script in as few messages as the server can parse correctly: one ends after a statement that
+    /// changes how the server reads the next ones (`SET standard_conforming_strings`), as psql sends one
+    /// statement at a time; a `COPY … FROM STDIN` goes on its own, followed by its rows.
+    private func sendInParts(_ script: String, _ statements: [ScriptStatement]) throws {
+        var partStart: Int?
+        func sendPart(upTo end: Int) throws {
+            guard let start = partStart else { return }
+            partStart = nil
+            do {
+                try sendWhole(script.utf8Slice(start..<end))
+            } catch var failure as DatabaseError where !failure.isConnectionFailure {
+                failure.statementOffset = failure.statementOffset.map { $0 + start }
+                failure.errorOffset = failure.errorOffset.map { $0 + start }
+                throw failure
+            }
+        }
+        for statement in statements where !statement.isShellCommand {
+            if let rows = statement.rows {
+                try sendPart(upTo: statement.range.lowerBound)
+                try copyIn(script, statement, rows: rows)
+                continue
+            }
+            if partStart == nil { partStart = statement.range.lowerBound }
+            if statement.changesParsing { try sendPart(upTo: statement.extent.upperBound) }
+        }
+        try sendPart(upTo: script.utf8.count)
+    }
+
+    /// Runs a `COPY … FROM STDIN` through the COPY protocol, sending `rows` as its data; a bad row is
+    /// named by its place in the script.
+    private func copyIn(_ script: String, _ statement: ScriptStatement, rows: Range<Int>) throws {
+        let sql = script.utf8Slice(statement.range)
+        guard PQsendQuery(connection, sql) == 1 else { throw connectionFailure() }
+        var failure: DatabaseError?
+        var context: String?
+        while let result = PQgetResult(connection) {
+            defer { PQclear(result) }
+            if PQresultStatus(result) == PGRES_COPY_IN {
+                var script = script
+                let sent = script.withUTF8 { bytes -> Bool in
+                    var offset = rows.lowerBound
+                    while offset < rows.upperBound {
+                        let count = min(rows.upperBound - offset, 1 << 20)
+                        let chunk = UnsafeRawPointer(bytes.baseAddress! + offset).assumingMemoryBound(to: CChar.self)
+                        guard PQputCopyData(connection, chunk, Int32(count)) == 1 else { return false }
+                        offset += count
+                    }
+                    return true
+                }
+                guard sent, PQputCopyEnd(connection, nil) == 1 else { throw connectionFailure() }
+                continue
+            }
+            if failure == nil, let error = self.failure(of: result) {
+                failure = error
+                context = PQresultErrorField(result, Int32(UInt8(ascii: "W"))).map { String(cString: $0) }
+            }
+        }
+        guard var failure else { return }
+        guard !failure.isConnectionFailure else { throw failure }
+        failure.statement = sql
+        failure.statementOffset = statement.range.lowerBound
+        failure.errorOffset = context.flatMap(PostgresConnection.copyLine).flatMap { line in
+            script.utf8Offset(ofLine: line, within: rows)
+        }
+        throw failure
+    }
+
+    /// The row number in a COPY error's context (`COPY t, line 3, column b: "x"`).
+    private static func copyLine(_ context: String) -> Int? {
+        guard let marker = context.firstRange(of: ", line ") else { return nil }
+        return Int(context[marker.upperBound...].prefix(while: \.isNumber))
+    }
+
     /// Each statement on its own, in autocommit, as psql runs a file without `-1`.
-    private func sendOneByOne(_ script: String) throws {
-        for range in PostgresScriptSplitter.statements(in: script) {
+    private func sendOneByOne(_ script: String, _ statements: [ScriptStatement]) throws {
+        for statement in statements where !statement.isShellCommand {
+            let range = statement.range
+            if let rows = statement.rows {
+                try copyIn(script, statement, rows: rows)
+                continue
+            }
             let statement = script.utf8Slice(range)
             let result = PQexec(connection, statement)
             defer { PQclear(result) }
@@ -218,7 +299,28 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
     }
 }
 
+extension ScriptStatement {
+    /// A `COPY … FROM STDIN`'s rows.
+    var rows: Range<Int>? {
+        if case .copyFromStdin(let rows) = kind { return rows }
+        return nil
+    }
+}
+
 extension String {
+    /// The UTF-8 offset where the 1-based `line` of the lines in `range` starts.
+    func utf8Offset(ofLine line: Int, within range: Range<Int>) -> Int? {
+        guard line >= 1 else { return nil }
+        var seen = 1
+        var offset = range.lowerBound
+        for byte in utf8.dropFirst(range.lowerBound).prefix(range.count) {
+            if seen == line { return offset }
+            offset += 1
+            if byte == 0x0A { seen += 1 }
+        }
+        return seen == line && offset < range.upperBound ? offset : nil
+    }
+
     /// PostgreSQL reports positions as 1-based character (code point) counts; this is the UTF-8 offset.
     func utf8Offset(ofCharacterPosition position: Int) -> Int? {
         let scalars = unicodeScalars

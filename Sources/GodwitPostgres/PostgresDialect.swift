@@ -62,6 +62,10 @@ public struct PostgresDialect: SQLDialect {
         error.sqlState == "25001"
     }
 
+    public func isUncommittedEnumValue(_ error: DatabaseError) -> Bool {
+        error.sqlState == "55P04"
+    }
+
     /// Invalid indexes, schema-qualified, as `DROP INDEX` takes them.
     public var invalidIndexesQuery: String? {
         "SELECT indexrelid::regclass::text FROM pg_index WHERE NOT indisvalid ORDER BY 1"
@@ -90,7 +94,15 @@ public struct PostgresDialect: SQLDialect {
 
     public var currentEpochMilliseconds: String { "(extract(epoch from clock_timestamp()) * 1000)::bigint" }
 
-    public func statementRanges(in script: String) -> [Range<Int>] {
-        PostgresScriptSplitter.statements(in: script)
+    public func statements(in script: String) -> [ScriptStatement] {
+        PostgresScriptSplitter.read(script)
+    }
+
+    /// Back to the values the session started with (the server's, the database's and role's, the
+    /// connection's options); transaction-scoped ones too.
+    public var sessionReset: String? { "RESET ALL" }
+
+    public var schemaOfTableQuery: String? {
+        "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass($1)"
     }
 }

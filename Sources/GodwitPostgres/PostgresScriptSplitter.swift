@@ -3,12 +3,21 @@ import GodwitCore
 /// Splits a SQL script into statements where psql would: at a `;` outside strings, quoted identifiers,
 /// dollar-quoted bodies, comments, parentheses and `CREATE FUNCTION … BEGIN ATOMIC … END` bodies.
 ///
+/// As psql does, it also finds its meta-commands (a `\` outside quotes, to the end of its line), the rows
+/// of a `COPY … FROM STDIN` (the lines after it, up to `\.`), and follows `SET standard_conforming_strings`
+/// (with it off, a backslash escapes a quote in a plain string).
+///
 /// Needed where each statement must travel on its own (a `transaction:false` section, since one
 /// multi-statement message is one implicit transaction) and to name the statement that failed.
 public enum PostgresScriptSplitter {
     /// The UTF-8 byte ranges of the script's statements, without their `;`, leading comments or white space.
-    /// Statements that hold only comments are left out, as the server drops them.
+    /// Statements that hold only comments are left out, as the server drops them; so are meta-commands.
     public static func statements(in script: String) -> [Range<Int>] {
+        read(script).filter { !$0.isShellCommand }.map(\.range)
+    }
+
+    /// The script's statements and meta-commands, in order, with what each is.
+    public static func read(_ script: String) -> [ScriptStatement] {
         var script = script
         return script.withUTF8 { bytes in
             var scanner = Scanner(bytes: bytes)
@@ -24,30 +33,48 @@ public enum PostgresScriptSplitter {
         var beginDepth = 0
         var identifierCount = 0
         var leadingWords: [UInt8] = []
+        /// For `COPY … FROM STDIN`: whether the statement starts with `COPY`, the last word was `FROM`, and
+        /// `FROM STDIN` was seen.
+        var startsWithCopy = false
+        var afterFrom = false
+        var readsStandardInput = false
+        /// The server's `standard_conforming_strings` as the script has set it (on unless it says otherwise).
+        var standardStrings = true
+        var result: [ScriptStatement] = []
 
         init(bytes: UnsafeBufferPointer<UInt8>) {
             self.bytes = bytes
         }
 
-        mutating func statements() -> [Range<Int>] {
-            var result: [Range<Int>] = []
+        mutating func statements() -> [ScriptStatement] {
             var start = SQLTrivia.skip(bytes, from: 0)
             index = start
             while index < bytes.count {
                 let byte = bytes[index]
                 switch byte {
                 case UInt8(ascii: ";") where parenthesisDepth == 0 && beginDepth == 0:
-                    if start < index { result.append(start..<trimmedEnd(index)) }
+                    let semicolon = index
                     index += 1
+                    if start < semicolon { finish(start..<trimmedEnd(semicolon), semicolon: semicolon) }
                     start = SQLTrivia.skip(bytes, from: index)
                     index = start
                     resetStatementState()
+                case UInt8(ascii: "\\"):
+                    // A psql meta-command: it is not SQL and runs to the end of its line.
+                    let end = endOfLine(from: index)
+                    result.append(metaCommand(index..<end))
+                    if start == index {
+                        start = SQLTrivia.skip(bytes, from: end)
+                        index = start
+                    } else {
+                        index = end
+                    }
                 case UInt8(ascii: "-") where peek(1) == UInt8(ascii: "-"):
                     while index < bytes.count, bytes[index] != 0x0A { index += 1 }
                 case UInt8(ascii: "/") where peek(1) == UInt8(ascii: "*"):
                     index = SQLTrivia.endOfBlockComment(bytes, from: index)
                 case UInt8(ascii: "'"):
-                    skipQuoted(UInt8(ascii: "'"), backslashEscapes: false)
+                    skipQuoted(UInt8(ascii: "'"), backslashEscapes: !standardStrings)
                 case UInt8(ascii: "\""):
                     skipQuoted(UInt8(ascii: "\""), backslashEscapes: false)
                 case UInt8(ascii: "$"):
@@ -67,9 +94,73 @@ public enum PostgresScriptSplitter {
                 }
             }
             if start < bytes.count, SQLTrivia.skip(bytes, from: start) < bytes.count {
-                result.append(start..<trimmedEnd(bytes.count))
+                finish(start..<trimmedEnd(bytes.count), semicolon: nil)
             }
             return result
+        }
+
+        /// Records the statement at `range`, what it is and what it changes; a `COPY … FROM STDIN` takes
+        /// its rows, and scanning goes on after them.
+        private mutating func finish(_ range: Range<Int>, semicolon: Int?) {
+            let text = UnsafeBufferPointer(rebasing: bytes[range])
+            let tokens = SQLTokens.leading(text, limit: 8)
+            var statement = ScriptStatement(range: range)
+            if let control = SQLTokens.transactionControl(tokens) { statement.kind = .transactionControl(control) }
+            statement.changesSession = SQLTokens.changesSession(tokens, statement: text)
+            if statement.changesSession, let conforming = Scanner.standardConformingStrings(after: tokens) {
+                statement.changesParsing = conforming != standardStrings
+                standardStrings = conforming
+            }
+            if startsWithCopy, readsStandardInput {
+                let lineEnd = endOfLine(from: semicolon.map { $0 + 1 } ?? range.upperBound)
+                let rowsStart = min(lineEnd + 1, bytes.count)
+                var rowsEnd = rowsStart
+                var after = rowsStart
+                while after < bytes.count {
+                    let end = endOfLine(from: after)
+                    if bytes[after..<end].elementsEqual("\\.".utf8) {
+                        rowsEnd = after
+                        after = min(end + 1, bytes.count)
+                        break
+                    }
+                    after = min(end + 1, bytes.count)
+                    rowsEnd = after
+                }
+                let rest = semicolon.map { $0 + 1 } ?? lineEnd
+                statement.kind = SQLTrivia.skip(bytes, from: rest) < lineEnd
+                    ? .unsupported(reason: "text follows COPY … FROM STDIN on its line: its rows must start on the next line")
+                    : .copyFromStdin(rows: rowsStart..<rowsEnd)
+                statement.extent = range.lowerBound..<after
+                index = after
+            }
+            result.append(statement)
+        }
+
+        /// The value a `SET` / `RESET` of `standard_conforming_strings` gives it; `nil` for other statements.
+        private static func standardConformingStrings(after tokens: [String]) -> Bool? {
+            var words = tokens.dropFirst()
+            if tokens.first == "reset" { return ["standard_conforming_strings", "all"].contains(words.first ?? "") ? true : nil }
+            if ["session", "local"].contains(words.first ?? "") { words = words.dropFirst() }
+            guard words.first == "standard_conforming_strings" else { return nil }
+            let value = words.dropFirst().drop { $0 == "=" || $0 == "to" }.first ?? "on"
+            return !["off", "false", "no", "0", "of"].contains(value)
+        }
+
+        /// A meta-command's text and whether leaving it out is harmless: pg_dump's `\restrict KEY` and
+        /// `\unrestrict KEY` only keep psql from running other meta-commands, which Godwit never runs.
+        private func metaCommand(_ range: Range<Int>) -> ScriptStatement {
+            var end = range.lowerBound + 1
+            while end < range.upperBound, Scanner.continuesIdentifier(bytes[end]) { end += 1 }
+            let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[range.lowerBound..<end]), as: UTF8.self)
+            return ScriptStatement(
+                range: range.lowerBound..<trimmedEnd(range.upperBound),
+                kind: .shellCommand(name: name, harmless: name == "\\restrict" || name == "\\unrestrict"))
+        }
+
+        private func endOfLine(from start: Int) -> Int {
+            var end = start
+            while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+            return end
         }
 
         private func peek(_ distance: Int) -> UInt8? {
@@ -87,6 +178,9 @@ public enum PostgresScriptSplitter {
             beginDepth = 0
             identifierCount = 0
             leadingWords = []
+            startsWithCopy = false
+            afterFrom = false
+            readsStandardInput = false
         }
 
         /// A `'…'` string or `"…"` identifier; a doubled quote stays inside. In `E'…'` a backslash escapes.
@@ -142,7 +236,13 @@ public enum PostgresScriptSplitter {
                 skipQuoted(UInt8(ascii: "'"), backslashEscapes: true)
                 return
             }
-            trackBeginAtomic(word: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+            let word = UnsafeBufferPointer(rebasing: bytes[start..<index])
+            if identifierCount == 0 { startsWithCopy = Scanner.equals(word, "copy") }
+            if startsWithCopy {
+                if afterFrom, Scanner.equals(word, "stdin") { readsStandardInput = true }
+                afterFrom = Scanner.equals(word, "from")
+            }
+            trackBeginAtomic(word: word)
         }
 
         /// psql's rule: once a statement starts `CREATE [OR REPLACE] FUNCTION|PROCEDURE`, `BEGIN` opens a

@@ -66,30 +66,63 @@ public struct SQLiteDialect: SQLDialect {
     public var currentEpochMilliseconds: String { "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)" }
 
     /// Splits where the sqlite3 shell would run a statement: at a `;` that ends a complete statement
-    /// (`sqlite3_complete`), so a trigger's inner `;` do not split it.
-    public func statementRanges(in script: String) -> [Range<Int>] {
-        var ranges: [Range<Int>] = []
+    /// (`sqlite3_complete`), so a trigger's inner `;` do not split it. A line that starts with `.` where a
+    /// statement would start is one of the shell's dot-commands.
+    public func statements(in script: String) -> [ScriptStatement] {
+        var result: [ScriptStatement] = []
         let bytes = Array(script.utf8)
-        var start = 0
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == UInt8(ascii: ";") {
-                let candidate = Array(bytes[start...index]) + [0]
-                let complete = candidate.withUnsafeBufferPointer { buffer in
-                    buffer.withMemoryRebound(to: CChar.self) { sqlite3_complete($0.baseAddress!) }
+        bytes.withUnsafeBufferPointer { bytes in
+            var start = SQLTrivia.skip(bytes, from: 0)
+            while start < bytes.count {
+                if bytes[start] == UInt8(ascii: ".") {
+                    var end = start
+                    while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+                    result.append(SQLiteDialect.dotCommand(bytes, start..<end))
+                    start = SQLTrivia.skip(bytes, from: end)
+                    continue
                 }
-                if complete != 0 {
-                    ranges.append(start..<(index + 1))
-                    start = index + 1
+                var end = bytes.count
+                var index = start
+                while index < bytes.count {
+                    if bytes[index] == UInt8(ascii: ";"), SQLiteDialect.isComplete(bytes[start...index]) {
+                        end = index + 1
+                        break
+                    }
+                    index += 1
                 }
+                result.append(SQLiteDialect.classify(bytes, start..<end))
+                start = SQLTrivia.skip(bytes, from: end)
             }
-            index += 1
         }
-        let rest = bytes[start...].withUnsafeBufferPointer { SQLTrivia.skip($0, from: 0) }
-        if start + rest < bytes.count { ranges.append(start..<bytes.count) }
-        return ranges.map { range in
-            let skipped = bytes.withUnsafeBufferPointer { SQLTrivia.skip($0, from: range.lowerBound) }
-            return min(skipped, range.upperBound)..<range.upperBound
-        }.filter { !$0.isEmpty }
+        return result
+    }
+
+    private static func isComplete(_ candidate: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        let terminated = Array(candidate) + [0]
+        return terminated.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { sqlite3_complete($0.baseAddress!) != 0 }
+        }
+    }
+
+    private static func classify(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> ScriptStatement {
+        let tokens = SQLTokens.leading(UnsafeBufferPointer(rebasing: bytes[range]), limit: 6)
+        var statement = ScriptStatement(range: range)
+        if let control = SQLTokens.transactionControl(tokens) {
+            statement.kind = .transactionControl(control)
+        } else if tokens.first == "copy" {
+            statement.kind = .unsupported(
+                reason: "COPY is PostgreSQL's (with psql, its rows follow it in the file); SQLite has no COPY: write the rows as INSERT statements")
+        }
+        return statement
+    }
+
+    /// A dot-command and whether leaving it out is harmless: `.bail on` (Godwit always stops at the first
+    /// error).
+    private static func dotCommand(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> ScriptStatement {
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+        let words = text.split(whereSeparator: \.isWhitespace)
+        let name = words.first.map(String.init) ?? "."
+        let harmless = name == ".bail" && words.dropFirst().first.map { ["on", "1", "yes", "true"].contains($0.lowercased()) } == true
+        return ScriptStatement(range: range, kind: .shellCommand(name: name, harmless: harmless))
     }
 }

@@ -66,6 +66,12 @@ struct MigrateOptions: ParsableArguments {
     @Flag(help: "Run an interrupted transaction:false migration again from its first statement (after undoing it by hand).")
     var restart = false
 
+    @Flag(name: .customLong("transaction-per-migration"), help: "Commit each migration before the next runs, instead of one transaction for the batch: a later failure keeps the earlier ones (GODWIT_TRANSACTION_PER_MIGRATION).")
+    var transactionPerMigration = false
+
+    @Flag(name: .customLong("allow-empty-down"), help: "Roll back migrations with an empty down section as undoing nothing (GODWIT_ALLOW_EMPTY_DOWN).")
+    var allowEmptyDown = false
+
     @Flag(help: "Say each migration as it starts, on standard error (as LOG_LEVEL=debug does; Knex's --verbose).")
     var verbose = false
 
@@ -85,7 +91,8 @@ struct MigrateOptions: ParsableArguments {
         Configuration.Overrides(
             lockTimeout: lockTimeout.map(Duration.seconds(fractional:)),
             ddlLockTimeout: ddlLockTimeout.map(Duration.seconds(fractional:)), ddlRetries: ddlRetries,
-            waitTimeout: wait.map(Duration.seconds(fractional:)))
+            waitTimeout: wait.map(Duration.seconds(fractional:)),
+            transactionPerMigration: transactionPerMigration ? true : nil, allowEmptyDown: allowEmptyDown ? true : nil)
     }
 
     var runOptions: Migrator.RunOptions {

@@ -64,6 +64,10 @@ public protocol SQLDialect: Sendable {
     /// `CREATE INDEX CONCURRENTLY cannot run inside a transaction block`), having done nothing.
     func isRefusedInTransaction(_ error: DatabaseError) -> Bool
 
+    /// Whether `error` says that an enum value was used in the transaction that added it (PostgreSQL's
+    /// 55P04, `unsafe use of new value`). Defaults to `false`.
+    func isUncommittedEnumValue(_ error: DatabaseError) -> Bool
+
     /// A query for the indexes a failed or interrupted concurrent build left invalid, one name per row;
     /// `nil` when the database has no such builds. Defaults to `nil`.
     var invalidIndexesQuery: String? { get }
@@ -82,8 +86,18 @@ public protocol SQLDialect: Sendable {
     /// runner reads the same clock).
     var currentEpochMilliseconds: String { get }
 
-    /// The UTF-8 ranges of the statements in `script`, split as the database's own shell splits them.
-    func statementRanges(in script: String) -> [Range<Int>]
+    /// The statements of `script`, split as the database's own shell splits them, with the shell's own
+    /// commands and what each statement is (see ``ScriptStatement``).
+    func statements(in script: String) -> [ScriptStatement]
+
+    /// The statement that puts the session's settings back as they were when it connected (PostgreSQL's
+    /// `RESET ALL`), run after a migration that changed them, as psql's next file would start in a new
+    /// session; `nil` when the database has none. Defaults to `nil`.
+    var sessionReset: String? { get }
+
+    /// A query for the schema of the table whose quoted name is its first bound value, as the session
+    /// finds it now (one row: the schema's name); `nil` when the database has no schemas. Defaults to `nil`.
+    var schemaOfTableQuery: String? { get }
 }
 
 extension SQLDialect {
@@ -91,6 +105,14 @@ extension SQLDialect {
 
     public var invalidIndexesQuery: String? { nil }
     public var sendsScriptsTogether: Bool { false }
+    public var sessionReset: String? { nil }
+    public func isUncommittedEnumValue(_ error: DatabaseError) -> Bool { false }
+    public var schemaOfTableQuery: String? { nil }
+
+    /// The UTF-8 ranges of the statements in `script` that reach the database (its shell commands left out).
+    public func statementRanges(in script: String) -> [Range<Int>] {
+        statements(in: script).filter { !$0.isShellCommand }.map(\.range)
+    }
 
     /// SQL's standard quoting, which PostgreSQL and SQLite share: `"name"`, with `"` doubled.
     public func quote(identifier: String) -> String {

@@ -4,6 +4,9 @@ public struct TableName: Sendable, Hashable, CustomStringConvertible {
     public var name: String
     /// The schema (PostgreSQL), unquoted; `nil`: the first schema of the search path.
     public var schema: String?
+    /// Where the table was found when no ``schema`` is given: Godwit's statements name it there while they
+    /// migrate, so that a migration's `search_path` cannot move them. Messages name the table as given.
+    package var foundInSchema: String?
 
     /// Creates a name.
     public init(_ name: String, schema: String? = nil) {
@@ -13,7 +16,9 @@ public struct TableName: Sendable, Hashable, CustomStringConvertible {
 
     /// The same schema, another table.
     public func sibling(_ name: String) -> TableName {
-        TableName(name, schema: schema)
+        var sibling = TableName(name, schema: schema)
+        sibling.foundInSchema = foundInSchema
+        return sibling
     }
 
     /// `schema.name`, unquoted, for messages.
@@ -23,6 +28,6 @@ public struct TableName: Sendable, Hashable, CustomStringConvertible {
 
     /// The name quoted for SQL, schema-qualified when it has a schema.
     public func quoted(in dialect: any SQLDialect) -> String {
-        (schema.map { dialect.quote(identifier: $0) + "." } ?? "") + dialect.quote(identifier: name)
+        ((schema ?? foundInSchema).map { dialect.quote(identifier: $0) + "." } ?? "") + dialect.quote(identifier: name)
     }
 }

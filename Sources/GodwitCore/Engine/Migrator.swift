@@ -42,12 +42,22 @@ public struct Migrator: Sendable {
         /// The names new migrations are recorded under: Knex's (`.js`) while the history shows Knex
         /// runners, by default, so that a Knex runner sharing the database never applies one again.
         public var recordNames: KnexNaming
+        /// Run each migration of a batch in a transaction of its own, committed before the next (as if
+        /// every section were marked `transaction:own`): a failure keeps the migrations before it. Default:
+        /// `false`, one transaction for the batch.
+        public var transactionPerMigration: Bool
+        /// Roll back migrations whose `down` section is empty as undoing nothing (as if each were marked
+        /// `nothing-to-undo`). Default: `false`, such a migration cannot be rolled back.
+        public var allowEmptyDown: Bool
 
         /// Creates settings; every parameter has the documented default.
         public init(
             lockTimeout: Duration = .seconds(300), ddlLockTimeout: Duration? = .seconds(5), ddlRetries: Int = 3,
-            leaseDuration: Duration = .seconds(30), recordNames: KnexNaming = .automatic
+            leaseDuration: Duration = .seconds(30), recordNames: KnexNaming = .automatic,
+            transactionPerMigration: Bool = false, allowEmptyDown: Bool = false
         ) {
+            self.transactionPerMigration = transactionPerMigration
+            self.allowEmptyDown = allowEmptyDown
             self.leaseDuration = leaseDuration
             self.recordNames = recordNames
             self.lockTimeout = lockTimeout
@@ -78,7 +88,7 @@ public struct Migrator: Sendable {
     public let source: String
     /// Lock waits and retries.
     public let settings: Settings
-    private let log: MigrationLog
+    private var log: MigrationLog
     private let logger: Logger
     /// The tracking tables as read ahead by the caller, for the first command.
     private var firstRead: FirstRead?
@@ -186,8 +196,10 @@ public struct Migrator: Sendable {
     /// No migration lock is taken either way: the plan is the one of this moment.
     private func dryRun(planner: Planner, options: RunOptions, rehearsing: Bool) async throws -> DryRun {
         let state = MigrationState(try await readTracking(first: true), available: migrations)
-        guard let plan = try Migrator.resolving(
-            state.interrupted, in: try planner(state), options: options, state: state, dialect: connection.dialect)
+        guard let plan = try prepared(
+            Migrator.resolving(
+                state.interrupted, in: try planner(state), options: options, state: state, dialect: connection.dialect),
+            options, announcing: true)
         else { return DryRun(direction: nil, batch: 0, steps: []) }
         try checkRunnable(state, direction: plan.direction, options: options)
         try checkSomethingToResolve(state, options: options)
@@ -209,7 +221,10 @@ public struct Migrator: Sendable {
                     for range in connection.dialect.statementRanges(in: sql).dropFirst(step.firstStatement) {
                         await collector.add(sql.utf8Slice(range), [])
                     }
-                    if rehearsed { try await run(step, consequence: consequence) }
+                    if rehearsed {
+                        try await run(step, consequence: consequence)
+                        if step.handling.contains(.resetsSession) { try await resetSession(inTransaction: true) }
+                    }
                 }
                 steps.append(DryRun.Step(
                     name: step.migration.name, path: step.migration.path, runsInTransaction: inTransaction,
@@ -235,21 +250,24 @@ public struct Migrator: Sendable {
     }
 
     private func rollbackPlanner(all: Bool) -> Planner {
-        { [source] state in
+        { [source, settings] state in
             let batch = state.lastBatch
             let undone = all ? state.completed : state.completed.filter { $0.record.batch == batch }
-            return undone.isEmpty ? nil : try .undo(undone, directory: source)
+            return undone.isEmpty ? nil : try .undo(undone, directory: source, allowingEmptyDown: settings.allowEmptyDown)
         }
     }
 
     /// Undoes the last applied migration, or the named one (`knex migrate:down`).
     public func down(name: String? = nil, _ options: RunOptions = RunOptions()) async throws -> MigrationReport {
         try await migrate(.down, options) { state in
-            guard let name else { return try state.completed.last.map { try .undo([$0], directory: source) } }
+            let allowing = settings.allowEmptyDown
+            guard let name else {
+                return try state.completed.last.map { try .undo([$0], directory: source, allowingEmptyDown: allowing) }
+            }
             guard let entry = state.completed.last(where: { Migrator.matches($0.record.name, name) }) else {
                 throw Migrator.notFound(name, in: state, wanted: "applied")
             }
-            return try .undo([entry], directory: source)
+            return try .undo([entry], directory: source, allowingEmptyDown: allowing)
         }
     }
 
@@ -322,11 +340,23 @@ public struct Migrator: Sendable {
             try await transaction(consequence: direction.nothingDone) { try await log.create() }
             contents = try await readTracking()
         }
+        return try await migrate(from: contents, direction, options, planner: planner)
+    }
+
+    /// The rest of ``migrateOnce(_:_:planner:)``, from the tracking tables' contents.
+    private func migrate(
+        from contents: MigrationLog.Contents?, _ direction: Plan.Direction, _ options: RunOptions,
+        planner: @escaping Planner
+    ) async throws -> MigrationReport {
+        let nothing = MigrationReport(
+            outcome: direction == .up ? .alreadyUpToDate : .nothingToRollBack, batch: 0, migrations: [])
         // Under the lock, a migration marked as running outside a transaction is one whose runner died.
         let lockedPlanner: Planner = { state in
             try checkRunnable(state, direction: direction, options: options)
-            return try Migrator.resolving(
-                state.interrupted, in: try planner(state), options: options, state: state, dialect: connection.dialect)
+            return try prepared(
+                Migrator.resolving(
+                    state.interrupted, in: try planner(state), options: options, state: state, dialect: connection.dialect),
+                options, announcing: false)
         }
         // Before the lock, it may be running now: it is decided under the lock.
         var state = MigrationState(contents, available: migrations)
@@ -338,11 +368,26 @@ public struct Migrator: Sendable {
         try checkRunnable(state, direction: direction, options: options)
         // --resume after a settled interruption: what it was meant to finish is finished.
         if settled.isEmpty { try checkSomethingToResolve(state, options: options) }
-        let draft = try planner(state)
+        let draft = try prepared(planner(state), options, announcing: true)
         if draft == nil, state.interrupted.isEmpty {
             try await keepChecksums(of: state, options: options)
             return nothing
         }
+        // From here on Godwit's statements name the tracking tables where the session finds them now.
+        if let schema = try await schemaOfTracking() {
+            var migrator = self
+            migrator.log = log.found(inSchema: schema)
+            return try await migrator.run(draft, direction, options, planner: lockedPlanner)
+        }
+        return try await run(draft, direction, options, planner: lockedPlanner)
+    }
+
+    /// Takes the lock and runs the plan made under it, in one transaction if `draft` allows.
+    private func run(
+        _ draft: Plan?, _ direction: Plan.Direction, _ options: RunOptions, planner lockedPlanner: @escaping Planner
+    ) async throws -> MigrationReport {
+        let nothing = MigrationReport(
+            outcome: direction == .up ? .alreadyUpToDate : .nothingToRollBack, batch: 0, migrations: [])
         let processLock = try await connection.acquireProcessLock(timeout: settings.lockTimeout)
         defer { processLock?.release() }
         let ran: Plan?
@@ -448,6 +493,7 @@ public struct Migrator: Sendable {
                     try await transaction(consequence: consequence) {
                         try await boundLockWaits()
                         try await run(step, consequence: consequence)
+                        if step.handling.contains(.resetsSession) { try await resetSession(inTransaction: true) }
                         try await bookkeep([step], of: plan, state: state, options: options)
                     }
                 }
@@ -469,18 +515,20 @@ public struct Migrator: Sendable {
             return try await runSwiftOutsideTransaction(
                 code, step, of: plan, state: state, options: options, consequence: consequence, lease: lease)
         }
-        let statements = connection.dialect.statementRanges(in: step.script.sql)
+        let statements = connection.dialect.statements(in: step.script.sql).filter { !$0.isShellCommand }
         let name = step.trackedName
         try await log.markStarted(
             name, direction: plan.direction, checksum: step.migration.checksum, done: step.firstStatement,
             count: statements.count)
         for index in step.firstStatement..<statements.count {
-            let range = statements[index]
+            let range = statements[index].range
             try await lease?.check()
             logger.debug("\(name): statement \(index + 1) of \(statements.count)")
-            let statement = step.script.sql.utf8Slice(range)
+            // A COPY's rows travel with it.
+            let statement = step.script.sql.utf8Slice(statements[index].extent)
+            let controlsTransaction = SQLTrivia.controlsTransaction(step.script.sql.utf8Slice(range))
             do {
-                _ = try await runRecorded(of: name, done: index + 1, controlsTransaction: SQLTrivia.controlsTransaction(statement)) {
+                _ = try await runRecorded(of: name, done: index + 1, controlsTransaction: controlsTransaction) {
                     try await connection.execute(script: statement)
                     return []
                 }
@@ -493,6 +541,7 @@ public struct Migrator: Sendable {
                         plan: plan, consequence: consequence, failed: index, of: statements.count))
             }
         }
+        if step.handling.contains(.resetsSession) { try await resetSession(inTransaction: false) }
         try await transaction(consequence: consequence + "; its statements all ran but it is not recorded: run the command again with --resume to record it") {
             try await bookkeep([step], of: plan, state: state, options: options, finished: true)
         }
@@ -589,6 +638,35 @@ public struct Migrator: Sendable {
         try await log.saveChecksums(checksums)
     }
 
+    /// Where the session finds the tracking tables, when no schema was given.
+    private func schemaOfTracking() async throws -> String? {
+        do {
+            return try await log.schemaFoundNow()
+        } catch let error as DatabaseError {
+            throw GodwitError.tracking("finding the schema of", table: log.tableName, error: error, consequence: "nothing was run")
+        }
+    }
+
+    /// `plan` with each step's script as it is sent, or a refusal before anything runs; the notices are
+    /// logged when `announcing` (once per command: the plan made under the lock is prepared again).
+    private func prepared(_ plan: Plan?, _ options: RunOptions, announcing: Bool) throws -> Plan? {
+        guard let plan else { return nil }
+        let prepared = try ScriptPreparation.prepare(
+            plan, dialect: connection.dialect, ownTransactions: settings.transactionPerMigration)
+        if announcing {
+            for notice in prepared.notices { logger.notice("\(notice)") }
+        }
+        return prepared.plan
+    }
+
+    /// Puts the session's settings back as they were before the batch, after a migration that changed
+    /// them; in a transaction, Godwit's own transaction settings are made again.
+    private func resetSession(inTransaction: Bool) async throws {
+        guard let reset = connection.dialect.sessionReset else { return }
+        _ = try await connection.query(reset)
+        if inTransaction { try await boundLockWaits() }
+    }
+
     /// Re-reads the state under the lock.
     private func lockedState() async throws -> MigrationState {
         MigrationState(try await readTracking(), available: migrations)
@@ -671,7 +749,9 @@ public struct Migrator: Sendable {
     /// Runs a batch's steps inside its transaction. Where the database gains by it, consecutive SQL scripts
     /// travel together, one message for up to ``scriptsPerMessage`` migrations.
     private func runInBatchTransaction(_ steps: [Plan.Step], consequence: String) async throws {
-        func joinable(_ step: Plan.Step) -> Bool { step.script.swift == nil && step.firstStatement == 0 }
+        func joinable(_ step: Plan.Step) -> Bool {
+            step.script.swift == nil && step.firstStatement == 0 && step.handling.isDisjoint(with: [.travelsAlone, .resetsSession])
+        }
         var index = 0
         while index < steps.count {
             try stopIfCancelled(before: steps[index].migration.name, consequence: consequence)
@@ -687,6 +767,7 @@ public struct Migrator: Sendable {
             }
             if end - index == 1 {
                 try await run(steps[index], consequence: consequence)
+                if steps[index].handling.contains(.resetsSession) { try await resetSession(inTransaction: true) }
             } else {
                 try await runTogether(steps[index..<end], consequence: consequence)
             }
@@ -752,7 +833,11 @@ public struct Migrator: Sendable {
     /// What to do about a statement that the database refuses inside a transaction (`CREATE INDEX
     /// CONCURRENTLY`, `VACUUM`, `ALTER SYSTEM`) in a section that runs in one.
     private func advice(for error: DatabaseError, in step: Plan.Step) -> String? {
-        guard step.script.runsInTransaction, connection.dialect.isRefusedInTransaction(error) else { return nil }
+        guard step.script.runsInTransaction else { return nil }
+        if connection.dialect.isUncommittedEnumValue(error) {
+            return "an enum value added with ALTER TYPE … ADD VALUE cannot be used until the transaction that added it commits: mark the section of the migration that adds it '-- migrate:up transaction:own' (it then commits before the next migration runs), or run this batch with --transaction-per-migration; if the value is used in the same file, mark that section transaction:false. Either way a later failure keeps the migrations committed before it (see the README's \"Transactions, the lock, and what survives a crash\")"
+        }
+        guard connection.dialect.isRefusedInTransaction(error) else { return nil }
         let marker = step.direction == .up ? "-- migrate:up transaction:false" : "-- migrate:down transaction:false"
         return "this statement cannot run inside a transaction: mark the section '\(marker)' in \(step.migration.name) so that it runs on its own (see the README's \"Transactions, the lock, and what survives a crash\")"
     }

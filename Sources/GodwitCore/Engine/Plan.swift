@@ -23,13 +23,54 @@ public struct Plan: Sendable {
         public internal(set) var firstStatement = 0
         // An undo's record and script are boxed (`indirect`): a plan applying 10,000 migrations keeps
         // 24 bytes per step, not room for a record it does not have.
-        private let work: Work
+        private var work: Work
 
         private enum Work: Sendable {
             case apply
             /// Applying, recorded under another name than the file's (Knex's `.js` for a `.sql` file).
             indirect case applyAs(String)
             indirect case undo(record: AppliedMigration, script: MigrationScript)
+            /// The same work with its script as it is sent (see ``ScriptPreparation``).
+            indirect case prepared(Work, script: MigrationScript, handling: Handling)
+
+            var script: MigrationScript? {
+                switch self {
+                case .apply, .applyAs: nil
+                case .undo(_, let script), .prepared(_, let script, _): script
+                }
+            }
+
+            var base: Work {
+                if case .prepared(let work, _, _) = self { return work.base }
+                return self
+            }
+        }
+
+        /// How a step's script must be sent, beyond running its statements in order.
+        public struct Handling: OptionSet, Sendable {
+            public let rawValue: UInt8
+            public init(rawValue: UInt8) { self.rawValue = rawValue }
+            /// It may not share a message with other migrations' scripts: it holds a `COPY … FROM STDIN`, or
+            /// a statement after which the server reads SQL differently.
+            public static let travelsAlone = Handling(rawValue: 1)
+            /// It changes the session's settings: they are reset before the next migration.
+            public static let resetsSession = Handling(rawValue: 2)
+            /// It runs in a transaction of its own, committed before the next migration
+            /// (`transaction:own`, or ``Migrator/Settings/transactionPerMigration``).
+            public static let ownTransaction = Handling(rawValue: 4)
+        }
+
+        /// How its script must be sent.
+        public var handling: Handling {
+            if case .prepared(_, _, let handling) = work { return handling }
+            return []
+        }
+
+        /// This step with its script as it is sent.
+        func prepared(_ script: MigrationScript, handling: Handling) -> Step {
+            var step = self
+            step.work = .prepared(work.base, script: script, handling: handling)
+            return step
         }
 
         /// A step applying `migration` with its `up` script, recorded under `recordedName` (default: the
@@ -45,34 +86,25 @@ public struct Plan: Sendable {
         }
 
         /// Its `up` or `down` script.
-        public var script: MigrationScript {
-            switch work {
-            case .apply, .applyAs: migration.up
-            case .undo(_, let script): script
-            }
-        }
+        public var script: MigrationScript { work.script ?? migration.up }
 
         /// Applying or undoing.
         var direction: Direction {
-            switch work {
-            case .apply, .applyAs: .up
-            case .undo: .down
-            }
+            if case .undo = work.base { return .down }
+            return .up
         }
 
         /// For `down`: the record to delete once the script ran.
         public var record: AppliedMigration? {
-            switch work {
-            case .apply, .applyAs: nil
-            case .undo(let record, _): record
-            }
+            if case .undo(let record, _) = work.base { return record }
+            return nil
         }
 
         /// The name it is tracked by in `knex_migrations`: the recorded name when undoing; when applying,
         /// the file's name, or the Knex name it is recorded under (see ``Migrator/Settings/recordNames``).
         public var trackedName: String {
-            switch work {
-            case .apply: migration.name
+            switch work.base {
+            case .apply, .prepared: migration.name
             case .applyAs(let name): name
             case .undo(let record, _): record.name
             }
@@ -86,8 +118,11 @@ public struct Plan: Sendable {
     /// The steps, in the order they run.
     public internal(set) var steps: [Step]
 
-    /// Whether the whole batch runs in one transaction with the lock: true unless a script opts out.
-    public var isSingleTransaction: Bool { steps.allSatisfy(\.script.runsInTransaction) }
+    /// Whether the whole batch runs in one transaction with the lock: true unless a script opts out, or
+    /// asks for a transaction of its own.
+    public var isSingleTransaction: Bool {
+        steps.allSatisfy { $0.script.runsInTransaction && !$0.handling.contains(.ownTransaction) }
+    }
 
     /// The plan that applies `migrations` as batch `batch`.
     ///
@@ -107,14 +142,21 @@ public struct Plan: Sendable {
 
     /// The plan that undoes `completed`, newest first.
     ///
-    /// - Throws: ``GodwitError`` when a file is missing or a migration has no `down` section.
-    static func undo(_ completed: [MigrationState.Completed], directory: String) throws -> Plan {
+    /// An empty `down` section is taken as undoing nothing when it is marked `nothing-to-undo`, or when
+    /// `allowingEmptyDown`.
+    ///
+    /// - Throws: ``GodwitError`` when a file is missing or a migration has no `down` section (or an empty one).
+    static func undo(
+        _ completed: [MigrationState.Completed], directory: String, allowingEmptyDown: Bool = false
+    ) throws -> Plan {
         let missing = completed.filter { $0.migration == nil }.map(\.record.name)
         guard missing.isEmpty else { throw GodwitError.missingMigrationFiles(missing, directory: directory) }
         let ordered = completed.sorted { $0.record.id > $1.record.id }
         let steps = try ordered.map { entry -> Step in
             let migration = entry.migration!
-            guard let down = migration.down, !down.isEmpty else { throw GodwitError.irreversibleMigration(migration) }
+            guard let down = migration.down, !down.isEmpty || down.nothingToUndo || allowingEmptyDown else {
+                throw GodwitError.irreversibleMigration(migration)
+            }
             return .undoing(entry.record, with: migration, script: down)
         }
         return Plan(direction: .down, batch: ordered.first?.record.batch ?? 0, steps: steps)

@@ -142,10 +142,19 @@ extension GodwitError {
     }
 
     static func irreversibleMigration(_ migration: Migration) -> GodwitError {
-        GodwitError(
+        guard migration.down != nil else {
+            return GodwitError(
+                code: .irreversibleMigration,
+                summary: "cannot roll back \(migration.name): it has no '-- migrate:down' section",
+                details: ["file: \(migration.path)", "nothing was rolled back; write the down section first"])
+        }
+        return GodwitError(
             code: .irreversibleMigration,
             summary: "cannot roll back \(migration.name): its '-- migrate:down' section is empty",
-            details: ["file: \(migration.path)", "nothing was rolled back; write the down section first"])
+            details: [
+                "file: \(migration.path)",
+                "nothing was rolled back; write the down section first, or, if there is nothing to undo, mark it '-- migrate:down nothing-to-undo' (or allow every empty down section for this run with --allow-empty-down / GODWIT_ALLOW_EMPTY_DOWN=1)",
+            ])
     }
 
     static func emptyUpSection(_ migration: Migration) -> GodwitError {
@@ -199,7 +208,7 @@ extension GodwitError {
         if let failure = entry.failure {
             details.append("statement \(next) of \(total) failed: \(failure)")
         } else if next <= total {
-            let statement = runningStatement.map { " (\(abbreviate($0)))" } ?? ""
+            let statement = runningStatement.map { " (\(firstLine(of: $0)))" } ?? ""
             details.append(
                 statementsRanInTransactions
                     ? "statement \(next) of \(total)\(statement) was running when its runner stopped: it ran in a transaction with its progress record and was rolled back, unless it is one that runs only outside a transaction (CREATE INDEX CONCURRENTLY, VACUUM, …): such a statement may or may not have taken effect"
@@ -260,7 +269,7 @@ extension GodwitError {
             details.append(place)
         }
         if let statement = error.statement {
-            details.append("statement: \(abbreviate(statement))")
+            details.append("statement:" + GodwitError.prefixedStatement(statement))
         }
         details.append("\(error.isConnectionFailure ? "connection" : "database") error: \(error)")
         if let advice { details.append(advice) }
@@ -280,7 +289,7 @@ extension GodwitError {
             code: .migrationFailed, summary: "migration \(migration.name) failed",
             details: [
                 "file: \(migration.path) (\(direction)), statement sent from \(site)",
-                "statement: \(abbreviate(statement))",
+                "statement:" + GodwitError.prefixedStatement(statement),
                 "\(error.isConnectionFailure ? "connection" : "database") error: \(error)",
                 consequence,
             ], databaseError: error)
@@ -305,7 +314,7 @@ extension GodwitError {
     static func tracking(
         _ what: String, table: TableName, error: DatabaseError, consequence: String
     ) -> GodwitError {
-        var details = error.statement.map { ["statement: \(abbreviate($0))"] } ?? []
+        var details = error.statement.map { ["statement:" + GodwitError.prefixedStatement($0)] } ?? []
         details.append("\(error.isConnectionFailure ? "connection" : "database") error: \(error)")
         if !error.isConnectionFailure {
             details.append(
@@ -317,9 +326,42 @@ extension GodwitError {
             details: details, databaseError: error)
     }
 
-    private static func abbreviate(_ statement: String) -> String {
-        let oneLine = statement.split(whereSeparator: \.isNewline).map { $0.drop(while: \.isWhitespace) }
-            .joined(separator: " ")
-        return oneLine.count > 400 ? String(oneLine.prefix(400)) + " …" : oneLine
+    /// A statement for a detail line: one line as it is; more with their line breaks, each indented under
+    /// the detail (their common indentation removed), cut at ``statementLines`` lines of at most
+    /// ``statementLineLength`` characters, each cut marked.
+    static func abbreviate(_ statement: String) -> String {
+        var lines = statement.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            var line = line
+            while let last = line.last, last.isWhitespace { line.removeLast() }
+            return line
+        }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        while lines.first?.isEmpty == true { lines.removeFirst() }
+        func cut(_ line: Substring) -> String {
+            line.count > statementLineLength ? line.prefix(statementLineLength) + " …" : String(line)
+        }
+        guard lines.count > 1 else { return lines.first.map(cut) ?? "" }
+        let indent = lines.dropFirst().filter { !$0.isEmpty }.map { $0.prefix(while: \.isWhitespace).count }.min() ?? 0
+        var shown = [cut(lines[0])] + lines.dropFirst().prefix(statementLines - 1).map { cut($0.dropFirst(min(indent, $0.count))) }
+        if lines.count > statementLines { shown.append("… (\(lines.count - statementLines) more lines)") }
+        return shown.map { "\n    " + $0 }.joined()
     }
+
+    /// A statement's first line, its cut marked, for a statement named inside a sentence.
+    static func firstLine(of statement: String) -> String {
+        let shown = abbreviate(statement)
+        guard shown.hasPrefix("\n") else { return shown }
+        return shown.dropFirst(5).prefix { $0 != "\n" } + " …"
+    }
+
+    /// The statement after `statement:`: a space before one line, line breaks before more.
+    static func prefixedStatement(_ statement: String) -> String {
+        let shown = abbreviate(statement)
+        return shown.hasPrefix("\n") ? shown : " " + shown
+    }
+
+    /// How many lines of a failed statement a message shows.
+    static let statementLines = 12
+    /// How many characters of each line a message shows.
+    static let statementLineLength = 200
 }

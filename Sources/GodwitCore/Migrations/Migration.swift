@@ -106,13 +106,23 @@ public struct MigrationScript: Sendable {
     public let firstLine: Int
     /// `false` for a section marked `transaction:false`: it runs outside any transaction.
     public let runsInTransaction: Bool
+    /// `true` for a section marked `transaction:own`: it runs in a transaction of its own, committed before
+    /// the next migration runs (so the next may use an enum value it added), instead of in the batch's.
+    public let ownTransaction: Bool
+    /// `true` for a down section marked `nothing-to-undo`: an empty section that undoes nothing on purpose.
+    public let nothingToUndo: Bool
 
     /// Creates a script.
-    public init(sql: String, firstLine: Int = 1, runsInTransaction: Bool = true) {
+    public init(
+        sql: String, firstLine: Int = 1, runsInTransaction: Bool = true, ownTransaction: Bool = false,
+        nothingToUndo: Bool = false
+    ) {
         self.sql = sql
         self.swift = nil
         self.firstLine = firstLine
         self.runsInTransaction = runsInTransaction
+        self.ownTransaction = ownTransaction
+        self.nothingToUndo = nothingToUndo
     }
 
     /// Creates a script of Swift code.
@@ -121,6 +131,15 @@ public struct MigrationScript: Sendable {
         self.swift = swift
         self.firstLine = 1
         self.runsInTransaction = runsInTransaction
+        self.ownTransaction = false
+        self.nothingToUndo = false
+    }
+
+    /// The same script with other SQL (the same length, so that offsets still point into the file).
+    func replacingSQL(_ sql: String) -> MigrationScript {
+        MigrationScript(
+            sql: sql, firstLine: firstLine, runsInTransaction: runsInTransaction, ownTransaction: ownTransaction,
+            nothingToUndo: nothingToUndo)
     }
 
     /// Whether the script holds nothing but blank lines and `--` comments (Swift code never counts as empty).

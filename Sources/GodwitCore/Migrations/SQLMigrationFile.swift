@@ -8,7 +8,9 @@
 /// ```
 ///
 /// A marker may carry options: `-- migrate:up transaction:false` runs that section outside any
-/// transaction. Before the first marker only blank lines and comments may stand.
+/// transaction; `transaction:own` runs it in a transaction of its own, committed before the next migration;
+/// `-- migrate:down nothing-to-undo` says that an empty down section undoes nothing on purpose. Before the
+/// first marker only blank lines and comments may stand.
 public enum SQLMigrationFile {
     /// The file extension of SQL migrations.
     public static let fileExtension = "sql"
@@ -47,8 +49,11 @@ public enum SQLMigrationFile {
                         path: path(), line: lineNumber,
                         reason: "a second '-- migrate:\(marker.direction.rawValue)' marker")
                 }
-                let section = Section(
-                    firstLine: lineNumber + 1, runsInTransaction: marker.runsInTransaction, start: nextLine, end: nextLine)
+                if marker.nothingToUndo, marker.direction == .up {
+                    throw GodwitError.invalidMigrationFile(
+                        path: path(), line: lineNumber, reason: "nothing-to-undo belongs on the '-- migrate:down' marker")
+                }
+                let section = Section(firstLine: lineNumber + 1, marker: marker, start: nextLine, end: nextLine)
                 if marker.direction == .up { up = section } else { down = section }
                 current = marker.direction
             } else if current == nil {
@@ -90,7 +95,7 @@ public enum SQLMigrationFile {
 
     private struct Section {
         let firstLine: Int
-        let runsInTransaction: Bool
+        let marker: Marker
         /// Where its text starts (the line after its marker) and ends (the end of its last line), in bytes.
         let start: Int
         var end: Int
@@ -102,7 +107,9 @@ public enum SQLMigrationFile {
             if text.contains(0x0D) {
                 sql = sql.replacing("\r\n", with: "\n").replacing("\r", with: "\n")
             }
-            return MigrationScript(sql: sql, firstLine: firstLine, runsInTransaction: runsInTransaction)
+            return MigrationScript(
+                sql: sql, firstLine: firstLine, runsInTransaction: marker.runsInTransaction,
+                ownTransaction: marker.ownTransaction, nothingToUndo: marker.nothingToUndo)
         }
     }
 
@@ -110,6 +117,8 @@ public enum SQLMigrationFile {
     private struct Marker {
         let direction: Direction
         let runsInTransaction: Bool
+        let ownTransaction: Bool
+        let nothingToUndo: Bool
 
         /// `nil` for a line that is not a marker: one not starting with `--`, optional spaces, `migrate:`.
         init?(line: Slice<UnsafeRawBufferPointer>, path: @autoclosure () -> String, lineNumber: Int) throws {
@@ -125,19 +134,27 @@ public enum SQLMigrationFile {
                     reason: "unknown marker '\(text.trimmingTrailingWhitespace)': use '-- migrate:up' or '-- migrate:down'")
             }
             var runsInTransaction = true
+            var ownTransaction = false
+            var nothingToUndo = false
             while let option = words.next() {
                 if option.elementsEqual("transaction:false".utf8) {
-                    runsInTransaction = false
+                    (runsInTransaction, ownTransaction) = (false, false)
                 } else if option.elementsEqual("transaction:true".utf8) {
-                    runsInTransaction = true
+                    (runsInTransaction, ownTransaction) = (true, false)
+                } else if option.elementsEqual("transaction:own".utf8) {
+                    (runsInTransaction, ownTransaction) = (true, true)
+                } else if option.elementsEqual("nothing-to-undo".utf8) {
+                    nothingToUndo = true
                 } else {
                     throw GodwitError.invalidMigrationFile(
                         path: path(), line: lineNumber,
-                        reason: "unknown option '\(String(decoding: option, as: UTF8.self))' (the only option is transaction:false)")
+                        reason: "unknown option '\(String(decoding: option, as: UTF8.self))' (the options are transaction:false, transaction:own and, on the down marker, nothing-to-undo)")
                 }
             }
             self.direction = direction
             self.runsInTransaction = runsInTransaction
+            self.ownTransaction = ownTransaction
+            self.nothingToUndo = nothingToUndo
         }
 
         private static func isSpace(_ byte: UInt8) -> Bool {

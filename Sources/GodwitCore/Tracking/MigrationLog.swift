@@ -26,6 +26,19 @@ struct MigrationLog: Sendable {
         self.leaseTableName = tableName.sibling(tableName.name + "_godwit_lease")
     }
 
+    /// The same tables, named in `schema` (where the session finds them now) by every later statement.
+    func found(inSchema schema: String) -> MigrationLog {
+        var tableName = tableName
+        tableName.foundInSchema = schema
+        return MigrationLog(connection: connection, tableName: tableName)
+    }
+
+    /// Where the session finds the tables now, when no schema is given and the database has schemas.
+    func schemaFoundNow() async throws -> String? {
+        guard tableName.schema == nil, tableName.foundInSchema == nil, let query = dialect.schemaOfTableQuery else { return nil }
+        return try await connection.query(query, [.text(table)]).first?[0].text
+    }
+
     /// The same tables, through another connection.
     func on(_ connection: any DatabaseConnection) -> MigrationLog {
         MigrationLog(connection: connection, tableName: tableName)
