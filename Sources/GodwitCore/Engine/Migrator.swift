@@ -648,13 +648,14 @@ public struct Migrator: Sendable {
     }
 
     /// `plan` with each step's script as it is sent, or a refusal before anything runs; the notices are
-    /// logged when `announcing` (once per command: the plan made under the lock is prepared again).
+    /// logged when `announcing` (once per command: the plan made under the lock is prepared again), as
+    /// warnings, which a terminal shows by default: the file says something Godwit does not do as written.
     private func prepared(_ plan: Plan?, _ options: RunOptions, announcing: Bool) throws -> Plan? {
         guard let plan else { return nil }
         let prepared = try ScriptPreparation.prepare(
             plan, dialect: connection.dialect, ownTransactions: settings.transactionPerMigration)
         if announcing {
-            for notice in prepared.notices { logger.notice("\(notice)") }
+            for notice in prepared.notices { logger.warning("\(notice)") }
         }
         return prepared.plan
     }
