@@ -25,9 +25,9 @@ public protocol DatabaseConnection: Sendable {
     /// Opens a second connection to the same database, or returns `nil` when the database cannot hold a
     /// lock on one connection while another writes (SQLite).
     ///
-    /// While migrations run outside a transaction, the migration lock is held by an open transaction on
-    /// this second connection: if the process dies, the server closes the connection, ends the
-    /// transaction, and the lock is free.
+    /// While a batch runs step by step, the migration lock is committed as `is_locked = 1` with a lease,
+    /// which this second connection renews while the first runs the migrations: if the process dies, the
+    /// lease stops being renewed and the next runner takes the lock over once it expires.
     func openAnother() async throws -> (any DatabaseConnection)?
 
     /// Takes a lock, outside the database, that keeps other Godwit processes from migrating this database

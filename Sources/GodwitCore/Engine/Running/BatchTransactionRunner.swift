@@ -1,0 +1,95 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Logging
+
+// The runner of a batch in one transaction: the lock, every script and every record, all or nothing.
+extension MigrationEngine {
+    /// The lock, the scripts and the records in one transaction: all of it lands, or none of it.
+    ///
+    /// - Returns: the plan that ran (`nil` inside when nothing was left to do), or `nil` when the plan
+    ///   made under the lock needs step-by-step running.
+    func runInOneTransaction(
+        _ planner: Planner, _ direction: Plan.Direction, _ options: RunOptions
+    ) async throws -> Plan?? {
+        let nothingApplied = direction == .up
+            ? "nothing from this batch was applied: the transaction was rolled back and the lock is free"
+            : "nothing from this batch was undone: the transaction was rolled back and the lock is free"
+        return try await retryingLockTimeouts(what: "the batch") {
+            try await transaction(consequence: nothingApplied, locking: true) {
+                let state = try await lockedState()
+                guard let plan = try planner(state) else {
+                    try await keepChecksums(of: state, options: options)
+                    return .some(nil)
+                }
+                guard plan.isSingleTransaction else { return nil }
+                try await boundLockWaits()
+                try await runInBatchTransaction(plan.steps, consequence: nothingApplied)
+                try await bookkeep(plan.steps, of: plan, state: state, options: options)
+                return .some(plan)
+            }
+        }
+    }
+
+    /// Runs a batch's steps inside its transaction. Where the database gains by it, consecutive SQL scripts
+    /// travel together, one message for up to ``scriptsPerMessage`` migrations.
+    func runInBatchTransaction(_ steps: [Plan.Step], consequence: String) async throws {
+        func joinable(_ step: Plan.Step) -> Bool {
+            step.script.swift == nil && step.firstStatement == 0 && step.handling.isDisjoint(with: [.travelsAlone, .resetsSession])
+        }
+        var index = 0
+        while index < steps.count {
+            try stopIfCancelled(before: steps[index].migration.name, consequence: consequence)
+            var end = index + 1
+            var bytes = steps[index].script.sql.utf8.count
+            if connection.dialect.sendsScriptsTogether, joinable(steps[index]) {
+                while end < steps.count, end - index < MigrationEngine.scriptsPerMessage.count, joinable(steps[end]),
+                    bytes + steps[end].script.sql.utf8.count <= MigrationEngine.scriptsPerMessage.bytes
+                {
+                    bytes += steps[end].script.sql.utf8.count
+                    end += 1
+                }
+            }
+            if end - index == 1 {
+                try await run(steps[index], consequence: consequence)
+                if steps[index].handling.contains(.resetsSession) { try await resetSession(inTransaction: true) }
+            } else {
+                try await runTogether(steps[index..<end], consequence: consequence)
+            }
+            index = end
+        }
+    }
+
+    /// How many migrations, and how many bytes of SQL, one message may hold.
+    static let scriptsPerMessage = (count: 1000, bytes: 4 << 20)
+
+    /// Sends several SQL scripts in one message, separated so that none can run into the next (a last
+    /// statement without `;`, a trailing `--` comment). A failure names the migration its statement is in.
+    func runTogether(_ steps: ArraySlice<Plan.Step>, consequence: String) async throws {
+        var script = ""
+        var starts: [Int] = []
+        for step in steps {
+            announce(step)
+            if !script.isEmpty { script += "\n;\n" }
+            starts.append(script.utf8.count)
+            script += step.script.sql
+        }
+        do {
+            try await connection.execute(script: script)
+        } catch let error as DatabaseError {
+            guard let offset = error.statementOffset, let position = starts.lastIndex(where: { $0 <= offset }) else {
+                let names = steps.map(\.migration.name)
+                throw GodwitError(
+                    code: .migrationFailed, summary: "one of the migrations \(names.first!) … \(names.last!) failed",
+                    details: ["\(error.isConnectionFailure ? "connection" : "database") error: \(error)", consequence],
+                    databaseError: error)
+            }
+            let step = steps[steps.startIndex + position]
+            throw GodwitError.migrationFailed(
+                step.migration, direction: step.direction.rawValue, script: step.script,
+                error: error.shifted(by: -starts[position]), consequence: consequence, advice: advice(for: error, in: step))
+        }
+    }
+}

@@ -1,0 +1,78 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Logging
+
+// Transactions: one helper for every transaction the engine opens, the settings of a migration
+// transaction, and the retry of a batch whose statement timed out waiting for a table lock.
+extension MigrationEngine {
+    /// Runs `body` in a transaction on `log`'s connection (the main one by default), holding the lock row
+    /// when `locking`; on any error rolls back and rethrows, naming the failed phase.
+    @discardableResult
+    func transaction<T: Sendable>(
+        on log: MigrationLog? = nil, consequence: String, locking: Bool = false, _ body: () async throws -> T
+    ) async throws -> T {
+        let log = log ?? self.log
+        if locking {
+            try await beginLocked(log, consequence: consequence)
+        } else {
+            try await begin(on: log.connection, consequence: consequence)
+        }
+        let result: T
+        do {
+            result = try await body()
+        } catch {
+            logger.debug("rolling back after: \(error)")
+            _ = try? await log.connection.query("ROLLBACK")
+            throw bookkeepingError(error, consequence: consequence)
+        }
+        do {
+            _ = try await log.connection.query("COMMIT")
+        } catch let error as DatabaseError {
+            throw GodwitError.transaction(phase: "commit", error: error, consequence: consequence)
+        }
+        return result
+    }
+
+    func begin(on connection: any DatabaseConnection, consequence: String) async throws {
+        do {
+            _ = try await connection.query(connection.dialect.beginTransaction)
+        } catch let error as DatabaseError {
+            throw GodwitError.transaction(phase: "begin", error: error, consequence: consequence)
+        }
+    }
+
+    func bookkeepingError(_ error: any Error, consequence: String) -> any Error {
+        guard let databaseError = error as? DatabaseError else { return error }
+        return GodwitError.tracking("bookkeeping in", table: log.tableName, error: databaseError, consequence: consequence)
+    }
+
+    /// Bounds how long the current transaction's statements wait for table locks.
+    func boundLockWaits() async throws {
+        let milliseconds = settings.ddlLockTimeout.map { Int($0.milliseconds) }
+        guard let statement = connection.dialect.transactionSettings(lockTimeoutMilliseconds: milliseconds) else { return }
+        _ = try await connection.query(statement)
+    }
+
+    /// Runs `body` again, after a growing pause, when a migration statement timed out waiting for a table lock.
+    func retryingLockTimeouts<T>(what: String, _ body: () async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try await body()
+            } catch let error as GodwitError
+                where error.code == .migrationFailed && attempt < settings.ddlRetries
+                && error.databaseError.map(connection.dialect.isLockNotAvailable) == true
+            {
+                attempt += 1
+                let pause = Duration.milliseconds(500) * (1 << (attempt - 1)) * Double.random(in: 0.8...1.2)
+                logger.notice(
+                    "\(error.summary): a statement waited too long for a table lock (\(error.databaseError?.message ?? "")); retrying \(what) in \(pause.secondsText) s (retry \(attempt) of \(settings.ddlRetries))")
+                try await sleepUnlessCancelled(
+                    for: pause, waitingFor: "a retry", consequence: error.details.last ?? "nothing more was run")
+            }
+        }
+    }
+}
