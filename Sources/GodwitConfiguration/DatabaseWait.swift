@@ -10,28 +10,23 @@ extension Configuration {
     public func connect(
         waitingUpTo limit: Duration, creating: Bool = true, report: (String) -> Void
     ) async throws -> any DatabaseConnection {
-        let clock = ContinuousClock()
-        let start = clock.now
-        var pause = Duration.milliseconds(250)
+        var backoff = Backoff(first: .milliseconds(250), maximum: .seconds(2), limit: limit)
         var attempt = 0
         while true {
             attempt += 1
             do {
                 return try await connect(creating: creating)
             } catch let error as GodwitError {
-                let waited = clock.now - start
                 guard Configuration.mayPass(error) else { throw error }
-                guard waited < limit else {
+                guard !backoff.isPastLimit else {
                     throw GodwitError(
                         code: error.code,
                         summary: "gave up waiting for the database after \(limit.limitText) s (\(attempt) attempts): \(error.summary)",
                         details: error.details + ["wait longer with --wait SECONDS / GODWIT_WAIT_TIMEOUT (godwit wait: --timeout)"],
                         databaseError: error.databaseError)
                 }
-                report("waiting for the database (attempt \(attempt), \(waited.secondsText) s of \(limit.secondsText) s): \(error.databaseError?.message ?? error.summary)")
-                try await sleepUnlessCancelled(
-                    for: min(pause, limit - waited), waitingFor: "the database", consequence: "nothing was run")
-                pause = min(pause * 2, .seconds(2))
+                report("waiting for the database (attempt \(attempt), \(backoff.elapsed.secondsText) s of \(limit.secondsText) s): \(error.databaseError?.message ?? error.summary)")
+                try await backoff.pause(waitingFor: "the database", consequence: "nothing was run")
             }
         }
     }

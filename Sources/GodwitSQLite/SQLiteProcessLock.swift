@@ -36,9 +36,7 @@ final class SQLiteProcessLock: ProcessLock, @unchecked Sendable {
     /// Takes the lock for the database at `databasePath`, waiting up to `timeout`.
     static func acquire(databasePath: String, timeout: Duration) async throws -> SQLiteProcessLock {
         let path = databasePath + ".godwit-lock"
-        let clock = ContinuousClock()
-        let start = clock.now
-        var pause = Duration.milliseconds(10)
+        var backoff = Backoff(first: .milliseconds(10), maximum: .milliseconds(500), jitter: 0.5...1, limit: timeout)
         while true {
             let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else {
@@ -57,8 +55,7 @@ final class SQLiteProcessLock: ProcessLock, @unchecked Sendable {
             }
             let holder = readHolder(descriptor)
             close(descriptor)
-            let waited = clock.now - start
-            if waited >= timeout {
+            if backoff.isPastLimit {
                 throw GodwitError(
                     code: .locked,
                     summary: "gave up waiting for the migration lock after \(timeout.limitText) s: held by \(holder ?? "another Godwit process")",
@@ -67,10 +64,8 @@ final class SQLiteProcessLock: ProcessLock, @unchecked Sendable {
                         "wait longer with --lock-timeout SECONDS or GODWIT_LOCK_TIMEOUT", "nothing was run",
                     ])
             }
-            try await sleepUnlessCancelled(
-                for: min(pause * Double.random(in: 0.5...1.0), timeout - waited), waitingFor: "the migration lock",
-                consequence: "nothing was run: this runner never held the lock")
-            pause = min(pause * 2, .milliseconds(500))
+            try await backoff.pause(
+                waitingFor: "the migration lock", consequence: "nothing was run: this runner never held the lock")
         }
     }
 

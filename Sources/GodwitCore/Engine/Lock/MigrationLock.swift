@@ -11,9 +11,7 @@ extension MigrationEngine {
     /// Begins a transaction on `lockLog`'s connection and takes the lock row in it, waiting (polling with
     /// growing, jittered pauses) while another transaction holds it or a Knex runner has set `is_locked`.
     func beginLocked(_ lockLog: MigrationLog, consequence: String) async throws {
-        let clock = ContinuousClock()
-        let start = clock.now
-        var pause = Duration.milliseconds(20)
+        var backoff = Backoff(first: .milliseconds(20), maximum: .seconds(1), jitter: 0.5...1, limit: settings.lockTimeout)
         var announced = false
         var attempt = MigrationLog.LockAttempt.taken
         while true {
@@ -33,19 +31,15 @@ extension MigrationEngine {
                 if case .taken = attempt { return }
                 _ = try? await lockLog.connection.query("ROLLBACK")
             }
-            let waited = clock.now - start
-            if waited >= settings.lockTimeout {
+            if backoff.isPastLimit {
                 throw await lockTimeoutError(attempt, lockLog: lockLog)
             }
             if !announced {
                 announced = true
                 logger.notice("another runner holds the migration lock; waiting up to \(settings.lockTimeout.limitText) s")
             }
-            let jittered = pause * Double.random(in: 0.5...1.0)
-            try await sleepUnlessCancelled(
-                for: min(jittered, settings.lockTimeout - waited), waitingFor: "the migration lock",
-                consequence: "nothing was run: this runner never held the lock")
-            pause = min(pause * 2, .seconds(1))
+            try await backoff.pause(
+                waitingFor: "the migration lock", consequence: "nothing was run: this runner never held the lock")
         }
     }
 

@@ -58,18 +58,17 @@ extension MigrationEngine {
 
     /// Runs `body` again, after a growing pause, when a migration statement timed out waiting for a table lock.
     func retryingLockTimeouts<T>(what: String, _ body: () async throws -> T) async throws -> T {
-        var attempt = 0
+        var backoff = Backoff(first: .milliseconds(500), maximum: .seconds(60), jitter: 0.8...1.2)
         while true {
             do {
                 return try await body()
             } catch let error as GodwitError
-                where error.code == .migrationFailed && attempt < settings.ddlRetries
+                where error.code == .migrationFailed && backoff.pauses < settings.ddlRetries
                 && error.databaseError.map(connection.dialect.isLockNotAvailable) == true
             {
-                attempt += 1
-                let pause = Duration.milliseconds(500) * (1 << (attempt - 1)) * Double.random(in: 0.8...1.2)
+                let pause = backoff.nextPause()
                 logger.notice(
-                    "\(error.summary): a statement waited too long for a table lock (\(error.databaseError?.message ?? "")); retrying \(what) in \(pause.secondsText) s (retry \(attempt) of \(settings.ddlRetries))")
+                    "\(error.summary): a statement waited too long for a table lock (\(error.databaseError?.message ?? "")); retrying \(what) in \(pause.secondsText) s (retry \(backoff.pauses) of \(settings.ddlRetries))")
                 try await sleepUnlessCancelled(
                     for: pause, waitingFor: "a retry", consequence: error.details.last ?? "nothing more was run")
             }
