@@ -33,7 +33,7 @@ struct DotEnvFile {
             guard let equals = line.firstIndex(of: "=") else {
                 throw DotEnvFile.malformed(path, offset + 1, "expected KEY=value")
             }
-            let key = line[..<equals].trimmingSuffix(while: \.isWhitespace)
+            let key = line[..<equals].trimmingEnd(while: \.isWhitespace)
             guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }) else {
                 throw DotEnvFile.malformed(path, offset + 1, "'\(key)' is not a variable name")
             }
@@ -46,7 +46,7 @@ struct DotEnvFile {
     private static func value(_ text: Substring, path: String, line: Int) throws -> String {
         guard let quote = text.first, quote == "\"" || quote == "'" else {
             let uncommented = text.firstRange(of: " #").map { text[..<$0.lowerBound] } ?? text
-            return String(uncommented.trimmingSuffix(while: \.isWhitespace))
+            return String(uncommented.trimmingEnd(while: \.isWhitespace))
         }
         var result = ""
         var index = text.index(after: text.startIndex)
@@ -70,13 +70,5 @@ struct DotEnvFile {
 
     private static func malformed(_ path: String, _ line: Int, _ reason: String) -> GodwitError {
         GodwitError(code: .configuration, summary: "\(path):\(line): \(reason)")
-    }
-}
-
-extension Substring {
-    func trimmingSuffix(while predicate: (Character) -> Bool) -> Substring {
-        var result = self
-        while let last = result.last, predicate(last) { result.removeLast() }
-        return result
     }
 }

@@ -159,7 +159,7 @@ public struct PostgresConnectionSettings: Sendable, CustomStringConvertible {
     private static func explain(libpqURLError reason: String, parts: PostgresURLParts?) -> String {
         func quoted(after prefix: String) -> String? {
             guard reason.hasPrefix(prefix) else { return nil }
-            return String(String(reason.dropFirst(prefix.count)).trimming("\" "))
+            return String(String(reason.dropFirst(prefix.count)).trimming { "\" ".contains($0) })
         }
         if let parameter = quoted(after: "invalid URI query parameter:") {
             return "the query string names '\(parameter)', which is not a libpq connection parameter (sslmode, sslrootcert, connect_timeout, application_name, options, …)"
@@ -187,16 +187,7 @@ public struct PostgresConnectionSettings: Sendable, CustomStringConvertible {
 
 extension String {
     var trimmingNewlines: String {
-        var text = Substring(self)
-        while let last = text.last, last.isNewline || last == " " { text.removeLast() }
-        return String(text)
+        String(trimmingEnd { $0.isNewline || $0 == " " })
     }
 
-    /// The string without `characters` at either end.
-    func trimming(_ characters: String) -> Substring {
-        var text = Substring(self)
-        while let first = text.first, characters.contains(first) { text.removeFirst() }
-        while let last = text.last, characters.contains(last) { text.removeLast() }
-        return text
-    }
 }

@@ -62,7 +62,7 @@ for path in files {
         continue
     }
     entries.append(
-        "        Migration(name: \(literal(name)), swift: \(types[0])(), path: \(literal(relative(path))), checksum: \(literal(MigrationChecksum.of(source).hex))),")
+        "        Migration(name: \(literal(name)), swift: \(types[0])(), path: \(literal(relative(path))), checksum: \(literal(try MigrationChecksum.of(source).hex))),")
 }
 
 let directory = files.first.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? defaultDirectory

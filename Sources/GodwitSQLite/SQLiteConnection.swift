@@ -137,8 +137,7 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
     }
 
     private func error(_ status: Int32, statementText: String) -> DatabaseError {
-        var trimmed = Substring(statementText)
-        while let last = trimmed.last, last.isWhitespace || last == ";" { trimmed.removeLast() }
+        let trimmed = statementText.trimmingEnd { $0.isWhitespace || $0 == ";" }
         let code = sqlite3_extended_errcode(handle)
         return DatabaseError(
             message: String(cString: sqlite3_errmsg(handle)), resultCode: code == SQLITE_OK ? status : code,

@@ -1,6 +1,7 @@
 import Foundation
 import GodwitCore
 import ServiceLifecycle
+import Synchronization
 
 /// A swift-service-lifecycle `Service` that migrates the database when the service group starts, then
 /// stays up until the group shuts down (a service that returns would end the group).
@@ -14,12 +15,15 @@ import ServiceLifecycle
 /// let group = ServiceGroup(services: [migrations, app], gracefulShutdownSignals: [.sigterm], logger: logger)
 /// // in app's run(): try await migrations.migrated()
 /// ```
-public final class MigrationService: Service, @unchecked Sendable {
-    // @unchecked: `outcome` and `waiters` are guarded by `lock`.
+public final class MigrationService: Service, Sendable {
     private let runner: MigrationRunner
-    private let lock = NSLock()
-    private var outcome: Result<MigrationReport, any Error>?
-    private var waiters: [UUID: CheckedContinuation<MigrationReport, any Error>] = [:]
+    /// The outcome once known, and the callers of ``migrated()`` waiting for it.
+    private let state = Mutex<State>(State())
+
+    private struct State {
+        var outcome: Result<MigrationReport, any Error>?
+        var waiters: [UUID: CheckedContinuation<MigrationReport, any Error>] = [:]
+    }
 
     /// - Parameter runner: the database and the migrations.
     public init(runner: MigrationRunner) {
@@ -49,25 +53,25 @@ public final class MigrationService: Service, @unchecked Sendable {
         let id = UUID()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                let known: Result<MigrationReport, any Error>? = lock.withLock {
-                    if outcome == nil {
-                        waiters[id] = continuation
-                        if Task.isCancelled { waiters[id] = nil; return .failure(CancellationError()) }
+                let known: Result<MigrationReport, any Error>? = state.withLock { state in
+                    if state.outcome == nil {
+                        state.waiters[id] = continuation
+                        if Task.isCancelled { state.waiters[id] = nil; return .failure(CancellationError()) }
                     }
-                    return outcome
+                    return state.outcome
                 }
                 if let known { continuation.resume(with: known) }
             }
         } onCancel: {
-            lock.withLock { waiters.removeValue(forKey: id) }?.resume(throwing: CancellationError())
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume(throwing: CancellationError())
         }
     }
 
     private func finish(_ result: Result<MigrationReport, any Error>) {
-        let waiting = lock.withLock {
-            outcome = result
-            defer { waiters = [:] }
-            return waiters.values
+        let waiting = state.withLock { state in
+            state.outcome = result
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
         }
         for waiter in waiting { waiter.resume(with: result) }
     }

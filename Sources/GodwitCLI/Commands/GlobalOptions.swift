@@ -152,8 +152,7 @@ struct ConfigurationRequest {
     ///
     /// - Parameter quiet: the line goes to standard error (for `--json`, whose output is data).
     func resolve(quiet: Bool = false) throws -> Configuration {
-        let using = "Using environment: \(Configuration.environmentName(flag: environment))"
-        quiet ? Console.error(using) : Console.out(using)
+        Console.usingEnvironment(flag: environment, quiet: quiet)
         return try Configuration.resolve(
             environmentName: environment, databaseURL: databaseURL, migrationsDirectory: migrationsDirectory,
             overrides: overrides, defaultMigrationsDirectory: Godwit.defaultMigrationsDirectory)

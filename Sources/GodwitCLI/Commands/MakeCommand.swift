@@ -34,7 +34,7 @@ struct Make: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            Console.out("Using environment: \(Configuration.environmentName(flag: environment.env))")
+            Console.usingEnvironment(flag: environment.env)
             let folders = try Configuration.resolveFolders(environmentName: environment.env, migrationsDirectory: migrationsDirectory)
             let directory = swift
                 ? swiftDirectory ?? folders.swiftMigrationsDirectory ?? Godwit.swiftMigrationsDirectory ?? Make.defaultSwiftDirectory

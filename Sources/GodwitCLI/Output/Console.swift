@@ -5,11 +5,19 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import GodwitConfiguration
 
 /// Where the CLI writes: results to standard output, notes and errors to standard error, each line with
 /// one write(2), unbuffered, so that both streams stay in order in a container's log and nothing is lost
 /// if the process is ended.
 enum Console {
+    /// Says which environment the command runs in, as Knex does before anything can fail: on standard
+    /// output, or on standard error when `quiet` (the output is data, `--json`).
+    static func usingEnvironment(flag: String?, quiet: Bool = false) {
+        let line = "Using environment: \(Configuration.environmentName(flag: flag))"
+        quiet ? error(line) : out(line)
+    }
+
     /// Writes a line to standard output.
     static func out(_ line: String) {
         write(line, to: 1)

@@ -24,7 +24,7 @@ extension DryRun {
             lines.append("-- \(step.name) (\(direction.rawValue)\(where_))")
             if step.statements.isEmpty { lines.append("-- (no statements)") }
             for statement in step.statements {
-                let trimmed = statement.trimmingSuffix { $0.isWhitespace || $0 == ";" }
+                let trimmed = String(statement.trimmingEnd { $0.isWhitespace || $0 == ";" })
                 lines.append(trimmed.hasSuffix("*/") || trimmed.hasPrefix("--") ? trimmed : trimmed + ";")
             }
         }
@@ -33,9 +33,4 @@ extension DryRun {
 }
 
 extension String {
-    fileprivate func trimmingSuffix(_ drop: (Character) -> Bool) -> String {
-        var text = Substring(self)
-        while let last = text.last, drop(last) { text = text.dropLast() }
-        return String(text)
-    }
 }

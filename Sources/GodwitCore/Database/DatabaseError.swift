@@ -62,4 +62,10 @@ extension DatabaseError {
         shifted.errorOffset = errorOffset.map { $0 + base }
         return shifted
     }
+
+    /// The detail line that quotes it: `database error: …`, or `connection error: …` for a lost or
+    /// refused connection.
+    package var detailLine: String {
+        "\(isConnectionFailure ? "connection" : "database") error: \(self)"
+    }
 }

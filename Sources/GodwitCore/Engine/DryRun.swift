@@ -13,7 +13,7 @@ public struct DryRun: Sendable {
     }
 
     /// Applying or undoing; `nil` when there is nothing to do.
-    public let direction: Plan.Direction?
+    public let direction: MigrationDirection?
     /// The batch the migrations would be recorded in (for `up`), or the batch undone (for `down`).
     public let batch: Int
     /// The migrations, in the order they would run.

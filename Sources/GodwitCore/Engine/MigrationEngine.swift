@@ -40,7 +40,7 @@ extension MigrationEngine {
     /// Plans from the current state; if there is work, takes the lock, plans again from what the lock
     /// protects (another runner may have finished meanwhile), and runs that plan.
     func migrate(
-        _ direction: Plan.Direction, _ options: RunOptions, planner: @escaping Planner
+        _ direction: MigrationDirection, _ options: RunOptions, planner: @escaping Planner
     ) async throws -> MigrationReport {
         do {
             return try await migrateOnce(direction, options, planner: planner)
@@ -78,7 +78,7 @@ extension MigrationEngine {
     }
 
     func migrateOnce(
-        _ direction: Plan.Direction, _ options: RunOptions, planner: @escaping Planner
+        _ direction: MigrationDirection, _ options: RunOptions, planner: @escaping Planner
     ) async throws -> MigrationReport {
         let nothing = MigrationReport(
             outcome: direction == .up ? .alreadyUpToDate : .nothingToRollBack, batch: 0, migrations: [])
@@ -93,7 +93,7 @@ extension MigrationEngine {
 
     /// The rest of ``migrateOnce(_:_:planner:)``, from the tracking tables' contents.
     func migrate(
-        from contents: MigrationLog.Contents?, _ direction: Plan.Direction, _ options: RunOptions,
+        from contents: MigrationLog.Contents?, _ direction: MigrationDirection, _ options: RunOptions,
         planner: @escaping Planner
     ) async throws -> MigrationReport {
         let nothing = MigrationReport(
@@ -132,7 +132,7 @@ extension MigrationEngine {
 
     /// Takes the lock and runs the plan made under it, in one transaction if `draft` allows.
     func run(
-        _ draft: Plan?, _ direction: Plan.Direction, _ options: RunOptions, planner lockedPlanner: @escaping Planner
+        _ draft: Plan?, _ direction: MigrationDirection, _ options: RunOptions, planner lockedPlanner: @escaping Planner
     ) async throws -> MigrationReport {
         let nothing = MigrationReport(
             outcome: direction == .up ? .alreadyUpToDate : .nothingToRollBack, batch: 0, migrations: [])
@@ -174,7 +174,7 @@ extension MigrationEngine {
 
     /// Clears the progress of interrupted migrations that another runner has finished since, saying so:
     /// Godwit killed during a `transaction:false` migration, then a Knex runner applied it as `.js`.
-    func settle(_ settled: [InterruptedMigration], direction: Plan.Direction) async throws {
+    func settle(_ settled: [InterruptedMigration], direction: MigrationDirection) async throws {
         for entry in settled {
             logger.warning(
                 "\(entry.name) was interrupted while \(entry.direction.activity), and another runner has since \(entry.direction == .up ? "applied" : "rolled back") it (knex_migrations says so): its interruption is settled, nothing of it is run again")

@@ -1,26 +1,18 @@
 /// What a command will do, decided before anything runs: which migrations, which scripts, in what order,
 /// and whether the whole batch shares one transaction.
 ///
-/// A plan is a value: it can be printed (`--dry-run`) and tested without a database.
-public struct Plan: Sendable {
+/// A plan is a value: it can be printed (`--dry-run`) and tested without a database. Internal: commands
+/// take their plans from ``MigrationPlanner``; what users see of one is a ``DryRun`` or a ``MigrationReport``.
+struct Plan: Sendable {
     /// Applying or undoing.
-    public enum Direction: String, Sendable {
-        case up, down
-
-        /// The command that runs whole batches in this direction, named in advice to users.
-        var command: String { self == .up ? "latest" : "rollback" }
-        /// What a failure before any migration ran leaves: nothing applied, or nothing undone.
-        var nothingDone: String { self == .up ? "nothing was applied" : "nothing was undone" }
-        /// What a migration running in this direction is doing, for messages.
-        var activity: String { self == .up ? "applying" : "rolling back" }
-    }
+    typealias Direction = MigrationDirection
 
     /// One migration and the script that runs for it.
-    public struct Step: Sendable {
+    struct Step: Sendable {
         /// The migration.
-        public let migration: Migration
+        let migration: Migration
         /// The index of the statement to start from: 0, unless an interrupted migration is resumed.
-        public internal(set) var firstStatement = 0
+        var firstStatement = 0
         // An undo's record and script are boxed (`indirect`): a plan applying 10,000 migrations keeps
         // 24 bytes per step, not room for a record it does not have.
         private var work: Work
@@ -47,21 +39,21 @@ public struct Plan: Sendable {
         }
 
         /// How a step's script must be sent, beyond running its statements in order.
-        public struct Handling: OptionSet, Sendable {
-            public let rawValue: UInt8
-            public init(rawValue: UInt8) { self.rawValue = rawValue }
+        struct Handling: OptionSet, Sendable {
+            let rawValue: UInt8
+            init(rawValue: UInt8) { self.rawValue = rawValue }
             /// It may not share a message with other migrations' scripts: it holds a `COPY … FROM STDIN`, or
             /// a statement after which the server reads SQL differently.
-            public static let travelsAlone = Handling(rawValue: 1)
+            static let travelsAlone = Handling(rawValue: 1)
             /// It changes the session's settings: they are reset before the next migration.
-            public static let resetsSession = Handling(rawValue: 2)
+            static let resetsSession = Handling(rawValue: 2)
             /// It runs in a transaction of its own, committed before the next migration
             /// (`transaction:own`, or ``Migrator/Settings/transactionPerMigration``).
-            public static let ownTransaction = Handling(rawValue: 4)
+            static let ownTransaction = Handling(rawValue: 4)
         }
 
         /// How its script must be sent.
-        public var handling: Handling {
+        var handling: Handling {
             if case .prepared(_, _, let handling) = work { return handling }
             return []
         }
@@ -86,7 +78,7 @@ public struct Plan: Sendable {
         }
 
         /// Its `up` or `down` script.
-        public var script: MigrationScript { work.script ?? migration.up }
+        var script: MigrationScript { work.script ?? migration.up }
 
         /// Applying or undoing.
         var direction: Direction {
@@ -95,14 +87,14 @@ public struct Plan: Sendable {
         }
 
         /// For `down`: the record to delete once the script ran.
-        public var record: AppliedMigration? {
+        var record: AppliedMigration? {
             if case .undo(let record, _) = work.base { return record }
             return nil
         }
 
         /// The name it is tracked by in `knex_migrations`: the recorded name when undoing; when applying,
         /// the file's name, or the Knex name it is recorded under (see ``Migrator/Settings/recordNames``).
-        public var trackedName: String {
+        var trackedName: String {
             switch work.base {
             case .apply, .prepared: migration.name
             case .applyAs(let name): name
@@ -112,15 +104,15 @@ public struct Plan: Sendable {
     }
 
     /// Applying or undoing.
-    public let direction: Direction
+    let direction: Direction
     /// The batch that `up` steps are recorded in (undone batches keep their numbers).
-    public let batch: Int
+    let batch: Int
     /// The steps, in the order they run.
-    public internal(set) var steps: [Step]
+    var steps: [Step]
 
     /// Whether the whole batch runs in one transaction with the lock: true unless a script opts out, or
     /// asks for a transaction of its own.
-    public var isSingleTransaction: Bool {
+    var isSingleTransaction: Bool {
         steps.allSatisfy { $0.script.runsInTransaction && !$0.handling.contains(.ownTransaction) }
     }
 
@@ -161,4 +153,16 @@ public struct Plan: Sendable {
         }
         return Plan(direction: .down, batch: ordered.first?.record.batch ?? 0, steps: steps)
     }
+}
+
+/// Whether a migration is being applied (`up`) or undone (`down`).
+public enum MigrationDirection: String, Sendable {
+    case up, down
+
+    /// The command that runs whole batches in this direction, named in advice to users.
+    var command: String { self == .up ? "latest" : "rollback" }
+    /// What a failure before any migration ran leaves: nothing applied, or nothing undone.
+    var nothingDone: String { self == .up ? "nothing was applied" : "nothing was undone" }
+    /// What a migration running in this direction is doing, for messages.
+    var activity: String { self == .up ? "applying" : "rolling back" }
 }

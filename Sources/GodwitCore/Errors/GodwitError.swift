@@ -271,7 +271,7 @@ extension GodwitError {
         if let statement = error.statement {
             details.append("statement:" + GodwitError.prefixedStatement(statement))
         }
-        details.append("\(error.isConnectionFailure ? "connection" : "database") error: \(error)")
+        details.append(error.detailLine)
         if let advice { details.append(advice) }
         details.append(consequence)
         return GodwitError(
@@ -290,7 +290,7 @@ extension GodwitError {
             details: [
                 "file: \(migration.path) (\(direction)), statement sent from \(site)",
                 "statement:" + GodwitError.prefixedStatement(statement),
-                "\(error.isConnectionFailure ? "connection" : "database") error: \(error)",
+                error.detailLine,
                 consequence,
             ], databaseError: error)
     }
@@ -307,7 +307,7 @@ extension GodwitError {
     static func transaction(phase: String, error: DatabaseError, consequence: String) -> GodwitError {
         GodwitError(
             code: .transaction, summary: "could not \(phase) the transaction",
-            details: ["database error: \(error)", consequence], databaseError: error)
+            details: [error.detailLine, consequence], databaseError: error)
     }
 
     /// Reading or writing the tracking tables failed: names them, the statement and the database's error.
@@ -315,7 +315,7 @@ extension GodwitError {
         _ what: String, table: TableName, error: DatabaseError, consequence: String
     ) -> GodwitError {
         var details = error.statement.map { ["statement:" + GodwitError.prefixedStatement($0)] } ?? []
-        details.append("\(error.isConnectionFailure ? "connection" : "database") error: \(error)")
+        details.append(error.detailLine)
         if !error.isConnectionFailure {
             details.append(
                 "\(table) must be as Knex makes it (id, name, batch, migration_time), and the user allowed to read and write it")
@@ -330,11 +330,7 @@ extension GodwitError {
     /// the detail (their common indentation removed), cut at ``statementLines`` lines of at most
     /// ``statementLineLength`` characters, each cut marked.
     static func abbreviate(_ statement: String) -> String {
-        var lines = statement.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            var line = line
-            while let last = line.last, last.isWhitespace { line.removeLast() }
-            return line
-        }
+        var lines = statement.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingEnd(while: \.isWhitespace) }
         while lines.last?.isEmpty == true { lines.removeLast() }
         while lines.first?.isEmpty == true { lines.removeFirst() }
         func cut(_ line: Substring) -> String {

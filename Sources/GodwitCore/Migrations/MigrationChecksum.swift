@@ -48,17 +48,19 @@ public struct MigrationChecksum: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The checksum of a file's text.
-    public static func of(_ text: String) -> MigrationChecksum {
+    ///
+    /// - Throws: ``GodwitError`` `.cannotRead` if OpenSSL's SHA-256 fails (it has no reason to).
+    public static func of(_ text: String) throws -> MigrationChecksum {
         var text = text
-        return text.withUTF8 { of(utf8: UnsafeRawBufferPointer($0)) }
+        return try text.withUTF8 { try of(utf8: UnsafeRawBufferPointer($0)) }
     }
 
     /// The checksum of a file's UTF-8 bytes (see ``of(_:)``).
     ///
     /// A no-op `latest` checksums every applied file, so this works in place: one scratch buffer on the
     /// stack for the normalised text, no intermediate arrays.
-    public static func of(utf8 text: UnsafeRawBufferPointer) -> MigrationChecksum {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(text.count, 1)) { normalized in
+    public static func of(utf8 text: UnsafeRawBufferPointer) throws -> MigrationChecksum {
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(text.count, 1)) { normalized in
             var count = 0
             var pendingSpace = false
             for byte in text {
@@ -74,7 +76,7 @@ public struct MigrationChecksum: Sendable, Hashable, CustomStringConvertible {
                     count += 1
                 }
             }
-            return sha256(of: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: normalized[..<count])))
+            return try sha256(of: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: normalized[..<count])))
         }
     }
 
@@ -83,12 +85,15 @@ public struct MigrationChecksum: Sendable, Hashable, CustomStringConvertible {
     /// may be shared by threads.
     nonisolated(unsafe) private static let sha256Algorithm: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil)
 
-    private static func sha256(of bytes: UnsafeRawBufferPointer) -> MigrationChecksum {
+    private static func sha256(of bytes: UnsafeRawBufferPointer) throws -> MigrationChecksum {
         var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &words) { digest in
+        let succeeded = withUnsafeMutableBytes(of: &words) { digest in
             var length: UInt32 = 0
             let status = EVP_Digest(bytes.baseAddress, bytes.count, digest.baseAddress, &length, sha256Algorithm, nil)
-            precondition(status == 1 && length == 32, "OpenSSL's SHA-256 failed")
+            return status == 1 && length == 32
+        }
+        guard succeeded else {
+            throw GodwitError(code: .cannotRead, summary: "OpenSSL's SHA-256 failed: a migration file's checksum cannot be made")
         }
         return MigrationChecksum(words: words)
     }

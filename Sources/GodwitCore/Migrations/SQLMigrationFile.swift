@@ -77,7 +77,7 @@ public enum SQLMigrationFile {
         }
         return Migration(
             name: name, up: up.script(in: bytes), down: down?.script(in: bytes), location: location,
-            checksum: MigrationChecksum.of(utf8: bytes))
+            checksum: try MigrationChecksum.of(utf8: bytes))
     }
 
     public static let template = """
@@ -131,7 +131,7 @@ public enum SQLMigrationFile {
                 let text = String(decoding: UnsafeRawBufferPointer(rebasing: line), as: UTF8.self)
                 throw GodwitError.invalidMigrationFile(
                     path: path(), line: lineNumber,
-                    reason: "unknown marker '\(text.trimmingTrailingWhitespace)': use '-- migrate:up' or '-- migrate:down'")
+                    reason: "unknown marker '\(text.trimmingEnd(while: \.isWhitespace))': use '-- migrate:up' or '-- migrate:down'")
             }
             var runsInTransaction = true
             var ownTransaction = false
@@ -163,10 +163,3 @@ public enum SQLMigrationFile {
     }
 }
 
-extension String {
-    fileprivate var trimmingTrailingWhitespace: Substring {
-        var result = self[...]
-        while let last = result.last, last.isWhitespace { result.removeLast() }
-        return result
-    }
-}

@@ -38,7 +38,7 @@ public struct InterruptedMigration: Sendable, Hashable {
     /// The checksum of its file when it started.
     public let checksum: MigrationChecksum?
     /// Whether it was being applied or undone.
-    public let direction: Plan.Direction
+    public let direction: MigrationDirection
     /// How many of its statements completed.
     public let statementsDone: Int
     /// How many statements it has.
@@ -48,7 +48,7 @@ public struct InterruptedMigration: Sendable, Hashable {
 
     /// Creates the record of an interrupted migration.
     public init(
-        name: String, checksum: MigrationChecksum?, direction: Plan.Direction, statementsDone: Int, statementCount: Int,
+        name: String, checksum: MigrationChecksum?, direction: MigrationDirection, statementsDone: Int, statementCount: Int,
         failure: String?
     ) {
         self.name = name

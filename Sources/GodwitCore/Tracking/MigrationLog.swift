@@ -78,7 +78,7 @@ struct MigrationLog: Sendable {
             if let direction = row.text(6) {
                 interrupted.append(
                     InterruptedMigration(
-                        name: name, checksum: checksum, direction: Plan.Direction(rawValue: direction) ?? .up,
+                        name: name, checksum: checksum, direction: MigrationDirection(rawValue: direction) ?? .up,
                         statementsDone: Int(row.integer(7) ?? 0), statementCount: Int(row.integer(8) ?? 0),
                         failure: row.text(9)))
             }
@@ -157,7 +157,7 @@ struct MigrationLog: Sendable {
             CREATE TABLE IF NOT EXISTS \#(leaseTable) ("id" integer PRIMARY KEY, "token" varchar(64) NOT NULL, \#
             "holder" varchar(255) NOT NULL, "expires_at" bigint NOT NULL)
             """#)
-        try await ensureLockRow(locked: false)
+        try await ensureLockRow()
     }
 
     // MARK: The lock
@@ -188,7 +188,7 @@ struct MigrationLog: Sendable {
             return .busy(holder: nil)
         }
         if rows.isEmpty {
-            try await ensureLockRow(locked: false)
+            try await ensureLockRow()
             return .taken
         }
         guard rows.contains(where: { $0[0].integer == 1 }) else { return .taken }
@@ -249,12 +249,13 @@ struct MigrationLog: Sendable {
     /// Frees a stuck Knex lock as `knex migrate:unlock` does: every row deleted, one free row inserted.
     func forceUnlock() async throws {
         _ = try await connection.query(#"DELETE FROM \#(lockTable)"#)
-        try await ensureLockRow(locked: false)
+        try await ensureLockRow()
     }
 
-    private func ensureLockRow(locked: Bool) async throws {
+    /// Inserts the lock row, unlocked, when the table has none (as Knex does).
+    private func ensureLockRow() async throws {
         _ = try await connection.query(
-            #"INSERT INTO \#(lockTable) ("is_locked") SELECT \#(locked ? 1 : 0) WHERE NOT EXISTS (SELECT 1 FROM \#(lockTable))"#)
+            #"INSERT INTO \#(lockTable) ("is_locked") SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM \#(lockTable))"#)
     }
 
     // MARK: Records
@@ -294,7 +295,7 @@ struct MigrationLog: Sendable {
 
     /// Notes, committed at once, that `name` starts running outside a transaction at statement `done + 1`.
     func markStarted(
-        _ name: String, direction: Plan.Direction, checksum: MigrationChecksum?, done: Int, count: Int
+        _ name: String, direction: MigrationDirection, checksum: MigrationChecksum?, done: Int, count: Int
     ) async throws {
         try await insert(
             into: godwitTable, columns: ["name", "checksum", "direction", "statements_done", "statement_count"],

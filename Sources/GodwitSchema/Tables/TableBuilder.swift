@@ -13,7 +13,6 @@ public final class TableBuilder {
     /// The table's name.
     public let name: String
     private(set) var commands: [TableCommand] = []
-    private(set) var tableComment: String?
 
     init(name: String) {
         self.name = name

@@ -52,7 +52,7 @@ enum MigrationPlanner {
 
     /// Stops before anything runs when files are missing, or (for `up`) when applied files were edited.
     static func checkRunnable(
-        _ state: MigrationState, direction: Plan.Direction, options: Migrator.RunOptions, source: String
+        _ state: MigrationState, direction: MigrationDirection, options: Migrator.RunOptions, source: String
     ) throws {
         let missing = state.missing.map(\.name)
         guard missing.isEmpty else { throw GodwitError.missingMigrationFiles(missing, directory: source) }

@@ -12,7 +12,7 @@ extension MigrationEngine {
     /// - Returns: the plan that ran (`nil` inside when nothing was left to do), or `nil` when the plan
     ///   made under the lock needs step-by-step running.
     func runInOneTransaction(
-        _ planner: Planner, _ direction: Plan.Direction, _ options: RunOptions
+        _ planner: Planner, _ direction: MigrationDirection, _ options: RunOptions
     ) async throws -> Plan?? {
         let nothingApplied = direction == .up
             ? "nothing from this batch was applied: the transaction was rolled back and the lock is free"
@@ -83,7 +83,7 @@ extension MigrationEngine {
                 let names = steps.map(\.migration.name)
                 throw GodwitError(
                     code: .migrationFailed, summary: "one of the migrations \(names.first!) … \(names.last!) failed",
-                    details: ["\(error.isConnectionFailure ? "connection" : "database") error: \(error)", consequence],
+                    details: [error.detailLine, consequence],
                     databaseError: error)
             }
             let step = steps[steps.startIndex + position]

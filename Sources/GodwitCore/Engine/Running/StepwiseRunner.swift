@@ -12,7 +12,7 @@ extension MigrationEngine {
     /// The lock held by a lease renewed from a second connection (or, on SQLite, by the process lock), then
     /// each migration in its own transaction or none.
     func runStepByStep(
-        _ planner: Planner, _ direction: Plan.Direction, _ options: RunOptions
+        _ planner: Planner, _ direction: MigrationDirection, _ options: RunOptions
     ) async throws -> Plan? {
         let lease: MigrationLease?
         var knexLock: MigrationLease?
@@ -48,13 +48,13 @@ extension MigrationEngine {
         }
     }
 
-    func openLockConnection(_ direction: Plan.Direction) async throws -> (any DatabaseConnection)? {
+    func openLockConnection(_ direction: MigrationDirection) async throws -> (any DatabaseConnection)? {
         do {
             return try await connection.openAnother()
         } catch let error as DatabaseError {
             throw GodwitError(
                 code: .connection, summary: "cannot open a second connection to hold the migration lock",
-                details: ["database error: \(error)", direction.nothingDone], databaseError: error)
+                details: [error.detailLine, direction.nothingDone], databaseError: error)
         }
     }
 
