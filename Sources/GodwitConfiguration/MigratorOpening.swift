@@ -18,21 +18,22 @@ extension Configuration {
     ///     passes `false` and finds an empty database (see ``connect(creating:)``).
     ///   - logger: the migrator's.
     ///   - report: receives each failed attempt while waiting for the database (``waitTimeout``).
+    /// - Returns: the migrator, and the tracking tables as read ahead (PostgreSQL), for its first command.
     package func openMigrator(
         compiled: [Migration], readingAhead: Bool = true, creating: Bool = true, logger: Logger,
         report: @escaping @Sendable (String) -> Void
-    ) async throws -> Migrator {
+    ) async throws -> (migrator: Migrator, snapshot: TrackingSnapshot?) {
         let (migrations, connection, firstRead) = try await loadAndConnect(
             compiled, readingAhead: readingAhead, creating: creating, report: report)
         let migrator = Migrator(
             connection: connection, migrations: migrations, source: migrationsDirectoryDescription, schema: schema,
             settings: migratorSettings, logger: logger)
-        return firstRead.map(migrator.startingFrom) ?? migrator
+        return (migrator, firstRead)
     }
 
     private func loadAndConnect(
         _ compiled: [Migration], readingAhead: Bool, creating: Bool, report: @escaping @Sendable (String) -> Void
-    ) async throws -> ([Migration], any DatabaseConnection, FirstRead?) {
+    ) async throws -> ([Migration], any DatabaseConnection, TrackingSnapshot?) {
         @Sendable func open() async throws -> any DatabaseConnection {
             if let waitTimeout {
                 try await connect(waitingUpTo: waitTimeout, creating: creating, report: report)
@@ -46,7 +47,7 @@ extension Configuration {
         let schema = schema
         let connecting = Task {
             let connection = try await open()
-            return (connection, readingAhead ? await FirstRead.read(on: connection, schema: schema) : nil)
+            return (connection, readingAhead ? await TrackingSnapshot.read(on: connection, schema: schema) : nil)
         }
         let migrations: [Migration]
         do {

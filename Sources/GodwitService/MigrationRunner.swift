@@ -69,10 +69,10 @@ public struct MigrationRunner: Sendable {
 
     private func migrateToLatest() async throws -> MigrationReport {
         logger.debug("migrating \(configuration.database) (\(configuration.environment))")
-        let migrator = try await configuration.openMigrator(compiled: compiledMigrations, logger: logger) { [logger] in
-            logger.notice("\($0)")
+        let (migrator, snapshot) = try await configuration.openMigrator(compiled: compiledMigrations, logger: logger) {
+            [logger] in logger.notice("\($0)")
         }
-        let report = try await migrator.latest()
+        let report = try await migrator.latest(startingFrom: snapshot)
         switch report.outcome {
         case .applied:
             logger.info(

@@ -168,6 +168,8 @@ func noDatabaseYet(pending: Int) -> String {
 struct Session {
     let configuration: Configuration
     let migrator: Migrator
+    /// The tracking tables as read ahead, for the command's first read.
+    let snapshot: TrackingSnapshot?
     /// Whether the database was there: `false` for a SQLite file that does not exist yet, which a command
     /// that only reads leaves uncreated.
     let databaseExists: Bool
@@ -201,10 +203,13 @@ func withSession(
         let exists = !configuration.isMissingSQLiteFile
         var logger = GodwitLogging.logger
         if verbose, logger.logLevel > .debug { logger.logLevel = .debug }
-        let migrator = try await configuration.openMigrator(
+        let (migrator, snapshot) = try await configuration.openMigrator(
             compiled: Godwit.extraMigrations, readingAhead: access != .lockOnly, creating: access != .reading,
             logger: logger, report: Console.error)
-        try await body(Session(configuration: configuration, migrator: migrator, databaseExists: exists || access != .reading))
+        try await body(
+            Session(
+                configuration: configuration, migrator: migrator, snapshot: snapshot,
+                databaseExists: exists || access != .reading))
     }
 }
 

@@ -22,13 +22,13 @@ struct Latest: AsyncParsableCommand {
             let options = migrateOptions.runOptions
             if previewing {
                 let plan = try await preview.dryRun
-                    ? session.migrator.latestDryRun(options) : session.migrator.latestRehearsal(options)
+                    ? session.migrator.latestDryRun(options, startingFrom: session.snapshot) : session.migrator.latestRehearsal(options, startingFrom: session.snapshot)
                 if !session.databaseExists {
                     Console.error("No database yet (\(session.configuration.database)): \(noDatabaseYet(pending: plan.steps.count))")
                 }
                 return Console.out(plan.lines())
             }
-            Console.out(try await session.migrator.latest(options).lines(singleStep: false))
+            Console.out(try await session.migrator.latest(options, startingFrom: session.snapshot).lines(singleStep: false))
         }
     }
 }
@@ -54,9 +54,9 @@ struct Rollback: AsyncParsableCommand {
         // Nothing to roll back in a database that does not exist: it is not created.
         try await withSession(request, access: .reading, verbose: migrateOptions.verbose) { session in
             let options = migrateOptions.runOptions
-            if preview.dryRun { return Console.out(try await session.migrator.rollbackDryRun(all: all, options).lines()) }
-            if preview.rehearse { return Console.out(try await session.migrator.rollbackRehearsal(all: all, options).lines()) }
-            Console.out(try await session.migrator.rollback(all: all, options).lines(singleStep: false))
+            if preview.dryRun { return Console.out(try await session.migrator.rollbackDryRun(all: all, options, startingFrom: session.snapshot).lines()) }
+            if preview.rehearse { return Console.out(try await session.migrator.rollbackRehearsal(all: all, options, startingFrom: session.snapshot).lines()) }
+            Console.out(try await session.migrator.rollback(all: all, options, startingFrom: session.snapshot).lines(singleStep: false))
         }
     }
 }
@@ -77,7 +77,7 @@ struct Up: AsyncParsableCommand {
     func run() async throws {
         let request = ConfigurationRequest(environment, database, tracking, overrides: migrateOptions.overrides)
         try await withSession(request, verbose: migrateOptions.verbose) { session in
-            Console.out(try await session.migrator.up(name: name, migrateOptions.runOptions).lines(singleStep: true))
+            Console.out(try await session.migrator.up(name: name, migrateOptions.runOptions, startingFrom: session.snapshot).lines(singleStep: true))
         }
     }
 }
@@ -98,7 +98,7 @@ struct Down: AsyncParsableCommand {
     func run() async throws {
         let request = ConfigurationRequest(environment, database, tracking, overrides: migrateOptions.overrides)
         try await withSession(request, access: .reading, verbose: migrateOptions.verbose) { session in
-            Console.out(try await session.migrator.down(name: name, migrateOptions.runOptions).lines(singleStep: true))
+            Console.out(try await session.migrator.down(name: name, migrateOptions.runOptions, startingFrom: session.snapshot).lines(singleStep: true))
         }
     }
 }

@@ -18,7 +18,7 @@ struct Status: AsyncParsableCommand {
     func run() async throws {
         let request = ConfigurationRequest(environment, database, tracking)
         try await withSession(request, access: .reading, quiet: json) { session in
-            let state = try await session.migrator.status()
+            let state = try await session.migrator.status(startingFrom: session.snapshot)
             var output = StatusOutput(state)
             let configuration = session.configuration
             let details = await session.migrator.connection.details()
@@ -62,7 +62,7 @@ struct List: AsyncParsableCommand {
     func run() async throws {
         let request = ConfigurationRequest(environment, database, tracking)
         try await withSession(request, access: .reading, quiet: json) { session in
-            let state = try await session.migrator.status()
+            let state = try await session.migrator.status(startingFrom: session.snapshot)
             let output = StatusOutput(state)
             if json {
                 Console.out(try output.json())

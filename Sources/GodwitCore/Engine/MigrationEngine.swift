@@ -32,18 +32,17 @@ struct MigrationEngine: Sendable {
     let settings: Settings
     var log: MigrationLog
     let logger: Logger
-    /// The tracking tables as read ahead by the caller, for the first command.
-    var firstRead: FirstRead?
 }
 
 extension MigrationEngine {
     /// Plans from the current state; if there is work, takes the lock, plans again from what the lock
     /// protects (another runner may have finished meanwhile), and runs that plan.
     func migrate(
-        _ direction: MigrationDirection, _ options: RunOptions, planner: @escaping Planner
+        _ direction: MigrationDirection, _ options: RunOptions, startingFrom snapshot: TrackingSnapshot?,
+        planner: @escaping Planner
     ) async throws -> MigrationReport {
         do {
-            return try await migrateOnce(direction, options, planner: planner)
+            return try await migrateOnce(direction, options, startingFrom: snapshot, planner: planner)
         } catch let error as GodwitError where error.code == .interruptedMigration {
             throw await naming(invalidIndexesIn: error)
         } catch let error as GodwitError
@@ -78,11 +77,12 @@ extension MigrationEngine {
     }
 
     func migrateOnce(
-        _ direction: MigrationDirection, _ options: RunOptions, planner: @escaping Planner
+        _ direction: MigrationDirection, _ options: RunOptions, startingFrom snapshot: TrackingSnapshot?,
+        planner: @escaping Planner
     ) async throws -> MigrationReport {
         let nothing = MigrationReport(
             outcome: direction == .up ? .alreadyUpToDate : .nothingToRollBack, batch: 0, migrations: [])
-        var contents = try await readTracking(first: true)
+        var contents = try await readTracking(startingFrom: snapshot)
         if contents?.hasGodwitTable != true {
             if contents == nil, direction == .down { return nothing }
             try await transaction(consequence: direction.nothingDone) { try await log.create() }
@@ -91,7 +91,7 @@ extension MigrationEngine {
         return try await migrate(from: contents, direction, options, planner: planner)
     }
 
-    /// The rest of ``migrateOnce(_:_:planner:)``, from the tracking tables' contents.
+    /// The rest of ``migrateOnce(_:_:startingFrom:planner:)``, from the tracking tables' contents.
     func migrate(
         from contents: MigrationLog.Contents?, _ direction: MigrationDirection, _ options: RunOptions,
         planner: @escaping Planner

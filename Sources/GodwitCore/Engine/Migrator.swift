@@ -111,67 +111,81 @@ public struct Migrator: Sendable {
             log: MigrationLog(connection: connection, tableName: TableName(tableName, schema: schema)), logger: logger)
     }
 
-    /// This migrator, whose first command uses `read` (made while the migrations loaded) instead of reading
-    /// the tracking tables again; a read of other tables is ignored.
-    package func startingFrom(_ read: FirstRead) -> Migrator {
-        var migrator = self
-        migrator.engine.firstRead = read.tableName == engine.log.tableName ? read : nil
-        return migrator
-    }
-
     // MARK: Commands
+    //
+    // Each command takes `startingFrom`: the tracking tables as read ahead (while the files loaded), used
+    // instead of a first read of its own; `nil` (the default), or a snapshot of other tables, reads them.
 
     /// Applies every pending migration as one new batch (`knex migrate:latest`).
-    public func latest(_ options: RunOptions = RunOptions()) async throws -> MigrationReport {
-        try await engine.migrate(.up, options, planner: latestPlanner)
+    public func latest(
+        _ options: RunOptions = RunOptions(), startingFrom snapshot: TrackingSnapshot? = nil
+    ) async throws -> MigrationReport {
+        try await engine.migrate(.up, options, startingFrom: snapshot, planner: latestPlanner)
     }
 
-    /// What ``latest(_:)`` would run, sending the database nothing but the read of the tracking tables:
+    /// What ``latest(_:startingFrom:)`` would run, sending the database nothing but the read of the tracking tables:
     /// each pending migration's statements, SQL as written and what Swift code would send.
     ///
     /// - Parameter options: what the run would allow (edits accepted, an interrupted migration resumed).
-    public func latestDryRun(_ options: RunOptions = RunOptions()) async throws -> DryRun {
-        try await engine.dryRun(planner: latestPlanner, options: options, rehearsing: false)
+    public func latestDryRun(
+        _ options: RunOptions = RunOptions(), startingFrom snapshot: TrackingSnapshot? = nil
+    ) async throws -> DryRun {
+        try await engine.dryRun(planner: latestPlanner, options: options, rehearsing: false, startingFrom: snapshot)
     }
 
-    /// Runs what ``latest(_:)`` would run in a transaction that is rolled back, and returns its statements:
+    /// Runs what ``latest(_:startingFrom:)`` would run in a transaction that is rolled back, and returns its statements:
     /// each migration sees what the ones before it did, and a failure shows now. It takes the table locks
     /// and does the work the migrations do (on production too); only the rollback undoes it.
-    public func latestRehearsal(_ options: RunOptions = RunOptions()) async throws -> DryRun {
-        try await engine.dryRun(planner: latestPlanner, options: options, rehearsing: true)
+    public func latestRehearsal(
+        _ options: RunOptions = RunOptions(), startingFrom snapshot: TrackingSnapshot? = nil
+    ) async throws -> DryRun {
+        try await engine.dryRun(planner: latestPlanner, options: options, rehearsing: true, startingFrom: snapshot)
     }
 
     /// Applies the next pending migration, or the named one, as a batch of its own (`knex migrate:up`).
-    public func up(name: String? = nil, _ options: RunOptions = RunOptions()) async throws -> MigrationReport {
-        try await engine.migrate(.up, options, planner: MigrationPlanner.up(name: name, recordNames: settings.recordNames))
+    public func up(
+        name: String? = nil, _ options: RunOptions = RunOptions(), startingFrom snapshot: TrackingSnapshot? = nil
+    ) async throws -> MigrationReport {
+        try await engine.migrate(
+            .up, options, startingFrom: snapshot, planner: MigrationPlanner.up(name: name, recordNames: settings.recordNames))
     }
 
     /// Undoes the last batch, newest first, or every batch (`knex migrate:rollback [--all]`).
-    public func rollback(all: Bool = false, _ options: RunOptions = RunOptions()) async throws -> MigrationReport {
-        try await engine.migrate(.down, options, planner: rollbackPlanner(all: all))
+    public func rollback(
+        all: Bool = false, _ options: RunOptions = RunOptions(), startingFrom snapshot: TrackingSnapshot? = nil
+    ) async throws -> MigrationReport {
+        try await engine.migrate(.down, options, startingFrom: snapshot, planner: rollbackPlanner(all: all))
     }
 
-    /// What ``rollback(all:_:)`` would run, sending the database nothing but the read of the tracking tables.
-    public func rollbackDryRun(all: Bool = false, _ options: RunOptions = RunOptions()) async throws -> DryRun {
-        try await engine.dryRun(planner: rollbackPlanner(all: all), options: options, rehearsing: false)
+    /// What ``rollback(all:_:startingFrom:)`` would run, sending the database nothing but the read of the tracking tables.
+    public func rollbackDryRun(
+        all: Bool = false, _ options: RunOptions = RunOptions(), startingFrom snapshot: TrackingSnapshot? = nil
+    ) async throws -> DryRun {
+        try await engine.dryRun(
+            planner: rollbackPlanner(all: all), options: options, rehearsing: false, startingFrom: snapshot)
     }
 
-    /// Runs what ``rollback(all:_:)`` would run in a transaction that is rolled back (see
-    /// ``latestRehearsal(_:)``).
-    public func rollbackRehearsal(all: Bool = false, _ options: RunOptions = RunOptions()) async throws -> DryRun {
-        try await engine.dryRun(planner: rollbackPlanner(all: all), options: options, rehearsing: true)
+    /// Runs what ``rollback(all:_:startingFrom:)`` would run in a transaction that is rolled back (see
+    /// ``latestRehearsal(_:startingFrom:)``).
+    public func rollbackRehearsal(
+        all: Bool = false, _ options: RunOptions = RunOptions(), startingFrom snapshot: TrackingSnapshot? = nil
+    ) async throws -> DryRun {
+        try await engine.dryRun(
+            planner: rollbackPlanner(all: all), options: options, rehearsing: true, startingFrom: snapshot)
     }
 
     /// Undoes the last applied migration, or the named one (`knex migrate:down`).
-    public func down(name: String? = nil, _ options: RunOptions = RunOptions()) async throws -> MigrationReport {
+    public func down(
+        name: String? = nil, _ options: RunOptions = RunOptions(), startingFrom snapshot: TrackingSnapshot? = nil
+    ) async throws -> MigrationReport {
         try await engine.migrate(
-            .down, options,
+            .down, options, startingFrom: snapshot,
             planner: MigrationPlanner.down(name: name, source: source, allowingEmptyDown: settings.allowEmptyDown))
     }
 
     /// Reads what is applied, pending, edited and interrupted, changing nothing (no tables are created).
-    public func status() async throws -> MigrationState {
-        MigrationState(try await engine.readTracking(first: true), available: migrations)
+    public func status(startingFrom snapshot: TrackingSnapshot? = nil) async throws -> MigrationState {
+        MigrationState(try await engine.readTracking(startingFrom: snapshot), available: migrations)
     }
 
     /// Frees a Knex lock left at `is_locked = 1`, as `knex migrate:unlock` does, creating the tables if

@@ -15,8 +15,10 @@ extension MigrationEngine {
     /// runs the steps that run in transactions inside one transaction that is rolled back, so later steps
     /// see what earlier ones did; a step that runs outside a transaction only has its statements collected.
     /// No migration lock is taken either way: the plan is the one of this moment.
-    func dryRun(planner: Planner, options: RunOptions, rehearsing: Bool) async throws -> DryRun {
-        let state = MigrationState(try await readTracking(first: true), available: migrations)
+    func dryRun(
+        planner: Planner, options: RunOptions, rehearsing: Bool, startingFrom snapshot: TrackingSnapshot?
+    ) async throws -> DryRun {
+        let state = MigrationState(try await readTracking(startingFrom: snapshot), available: migrations)
         guard let plan = try prepared(
             MigrationPlanner.resolving(
                 state.interrupted, in: try planner(state), options: options, state: state, dialect: connection.dialect),

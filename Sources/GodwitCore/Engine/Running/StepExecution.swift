@@ -107,11 +107,11 @@ extension MigrationEngine {
         MigrationState(try await readTracking(), available: migrations)
     }
 
-    /// Reads the tracking tables, naming them if that fails; a command's first read uses the one made
-    /// ahead, if any.
-    func readTracking(first: Bool = false) async throws -> MigrationLog.Contents? {
+    /// Reads the tracking tables, naming them if that fails; a command's first read uses `snapshot`, the
+    /// read made ahead, when it is of these tables.
+    func readTracking(startingFrom snapshot: TrackingSnapshot? = nil) async throws -> MigrationLog.Contents? {
         do {
-            if first, let ahead = firstRead?.take() { return try ahead.get() }
+            if let snapshot, snapshot.tableName == log.tableName { return try snapshot.outcome.get() }
             return try await log.read()
         } catch let error as DatabaseError {
             throw GodwitError.tracking("reading", table: log.tableName, error: error, consequence: "nothing was run")
