@@ -77,10 +77,16 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
                 let status = sqlite3_prepare_v2(handle, sql, Int32(bytes.count - start), &statement, &tail)
                 let next = tail.map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? bytes.count
                 guard status == SQLITE_OK else {
-                    // A statement that does not parse has no reliable end: show it up to the end of the failing line.
-                    let within = Int(max(sqlite3_error_offset(handle), 0))
-                    var end = min(start + within, bytes.count)
-                    while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+                    // A statement that fails to prepare ends where the shell would end it: at the `;` that
+                    // completes it (else at the end of the failing line).
+                    let rest = String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self)
+                    var end: Int
+                    if let first = SQLiteDialect().statements(in: rest).first {
+                        end = start + first.range.upperBound
+                    } else {
+                        end = min(start + Int(max(sqlite3_error_offset(handle), 0)), bytes.count)
+                        while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+                    }
                     throw error(status, bytes: bytes, statementRange: start..<end)
                 }
                 guard let statement else {

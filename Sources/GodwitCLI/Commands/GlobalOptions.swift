@@ -218,10 +218,8 @@ func withSession(
 func reportingFailures(_ body: () async throws -> Void) async throws {
     do {
         try await body()
-    } catch let error as GodwitError {
-        Console.error("error: \(error)")
-        throw ExitCode.failure
-    } catch let error as DatabaseError {
+    } catch let error where error is GodwitError || error is DatabaseError {
+        // Both print as their message (GodwitError's `description`, its `errorDescription` too).
         Console.error("error: \(error)")
         throw ExitCode.failure
     }

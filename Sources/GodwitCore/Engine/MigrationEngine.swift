@@ -73,7 +73,7 @@ extension MigrationEngine {
             code: error.code, summary: error.summary,
             details: error.details + [
                 "invalid index\(names.count == 1 ? "" : "es") left by an interrupted or failed CREATE INDEX CONCURRENTLY: \(names.joined(separator: ", ")); before running its statement again: \(drops)",
-            ], databaseError: error.databaseError)
+            ], databaseError: error.databaseError, context: error.context)
     }
 
     func migrateOnce(

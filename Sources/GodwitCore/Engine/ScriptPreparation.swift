@@ -102,10 +102,15 @@ enum ScriptPreparation {
     private static func refused(
         _ statement: ScriptStatement, in step: Plan.Step, _ reason: String, advice: String
     ) -> GodwitError {
-        let line = step.script.location(ofUTF8Offset: statement.range.lowerBound).line
+        let start = step.script.location(ofUTF8Offset: statement.range.lowerBound)
+        var context = GodwitError.Context(step.migration, direction: step.direction.rawValue, outcome: "nothing was run", advice: advice)
+        context.statement = GodwitError.StatementReference(
+            text: step.script.sql.utf8Slice(statement.range), line: start.line, column: start.column, errorLine: nil,
+            errorColumn: nil, site: nil)
         return GodwitError(
             code: .invalidMigrationFile, summary: "cannot run \(step.migration.name) as written: \(reason)",
-            details: ["file: \(step.migration.path), line \(line) (\(step.direction.rawValue))", advice])
+            details: ["file: \(step.migration.path), line \(start.line) (\(step.direction.rawValue))", advice],
+            context: context)
     }
 
     /// The statement's first line, cut at 60 characters.

@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// A failure Godwit reports to its user: what went wrong, where, and what to do next.
 ///
 /// ```swift
@@ -5,7 +11,7 @@
 ///     print(error)   // names the file, the statement, the database's own message
 /// }
 /// ```
-public struct GodwitError: Error, Sendable, CustomStringConvertible {
+public struct GodwitError: Error, Sendable, CustomStringConvertible, LocalizedError {
     /// What kind of failure this is; new codes may be added.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String {
@@ -73,19 +79,28 @@ public struct GodwitError: Error, Sendable, CustomStringConvertible {
     public let details: [String]
     /// The database's error, when the database reported one.
     public let databaseError: DatabaseError?
+    /// The failure's where and when, as values (see ``Context``).
+    public internal(set) var context: Context
 
     /// Creates an error; prefer the named constructors.
-    public init(code: Code, summary: String, details: [String] = [], databaseError: DatabaseError? = nil) {
+    public init(
+        code: Code, summary: String, details: [String] = [], databaseError: DatabaseError? = nil,
+        context: Context = Context()
+    ) {
         self.code = code
         self.summary = summary
         self.details = details
         self.databaseError = databaseError
+        self.context = context
     }
 
-    /// The summary and every detail, one per line.
+    /// The summary and every detail, one per line: how every failure is printed.
     public var description: String {
         ([summary] + details.map { "  " + $0 }).joined(separator: "\n")
     }
+
+    /// The message, for `LocalizedError`.
+    public var errorDescription: String? { description }
 }
 
 extension GodwitError {
@@ -200,7 +215,7 @@ extension GodwitError {
             ]
             return GodwitError(
                 code: .interruptedMigration, summary: "\(entry.name) did not finish \(entry.direction.activity)",
-                details: details)
+                details: details, context: .about(entry, file: file))
         }
         let total = entry.statementCount
         let next = done + 1
@@ -229,19 +244,22 @@ extension GodwitError {
         }
         return GodwitError(
             code: .interruptedMigration, summary: "\(entry.name) did not finish \(entry.direction.activity)",
-            details: details)
+            details: details, context: .about(entry, file: file))
     }
 
     /// The run's task was cancelled: `consequence` says what was kept.
     static func cancelled(_ what: String, consequence: String) -> GodwitError {
-        GodwitError(code: .cancelled, summary: "stopped on request \(what)", details: [consequence])
+        GodwitError(
+            code: .cancelled, summary: "stopped on request \(what)", details: [consequence],
+            context: Context(outcome: consequence))
     }
 
     /// A failure caused by the cancellation (the statement it cancelled, say) as a cancellation: its
     /// details (file, statement, what was kept) stay.
     func asCancellation() -> GodwitError {
         code == .cancelled ? self : GodwitError(
-            code: .cancelled, summary: "stopped on request: \(summary)", details: details, databaseError: databaseError)
+            code: .cancelled, summary: "stopped on request: \(summary)", details: details, databaseError: databaseError,
+            context: context)
     }
 
     /// The lock was not free within `limit` (the lock timeout, which the message names rather than the time
@@ -250,7 +268,8 @@ extension GodwitError {
         GodwitError(
             code: .locked,
             summary: "gave up waiting for the migration lock after \(limit.limitText) s: \(holder)",
-            details: more + ["wait longer with --lock-timeout SECONDS or GODWIT_LOCK_TIMEOUT", "nothing was run"])
+            details: more + ["wait longer with --lock-timeout SECONDS or GODWIT_LOCK_TIMEOUT", "nothing was run"],
+            context: Context(outcome: "nothing was run", advice: more.last))
     }
 
     /// A migration's SQL failed: names the file, the statement and where it starts, and the database's message.
@@ -259,12 +278,18 @@ extension GodwitError {
         advice: String? = nil
     ) -> GodwitError {
         var details = ["file: \(migration.path) (\(direction))"]
+        var context = Context(migration, direction: direction, phase: .body, outcome: consequence, advice: advice)
+        if let statement = error.statement { context.statement = StatementReference(text: statement) }
         if let offset = error.statementOffset {
             let start = script.location(ofUTF8Offset: offset)
             var place = "statement at line \(start.line), column \(start.column)"
+            context.statement?.line = start.line
+            context.statement?.column = start.column
             if let errorOffset = error.errorOffset {
                 let at = script.location(ofUTF8Offset: errorOffset)
                 place += "; error at line \(at.line), column \(at.column)"
+                context.statement?.errorLine = at.line
+                context.statement?.errorColumn = at.column
             }
             details.append(place)
         }
@@ -276,7 +301,7 @@ extension GodwitError {
         details.append(consequence)
         return GodwitError(
             code: .migrationFailed, summary: "migration \(migration.name) failed", details: details,
-            databaseError: error)
+            databaseError: error, context: context)
     }
 
     /// A statement sent by a Swift migration failed: names the file, the call that sent it, the statement
@@ -292,7 +317,10 @@ extension GodwitError {
                 "statement:" + GodwitError.prefixedStatement(statement),
                 error.detailLine,
                 consequence,
-            ], databaseError: error)
+            ], databaseError: error,
+            context: Context(
+                migration, direction: direction, statement: StatementReference(text: statement, site: site), phase: .body,
+                outcome: consequence))
     }
 
     /// A Swift migration threw an error of its own.
@@ -301,13 +329,15 @@ extension GodwitError {
     ) -> GodwitError {
         GodwitError(
             code: .migrationFailed, summary: "migration \(migration.name) failed",
-            details: ["file: \(migration.path) (\(direction))", "error: \(thrown)", consequence])
+            details: ["file: \(migration.path) (\(direction))", "error: \(thrown)", consequence],
+            context: Context(migration, direction: direction, phase: .body, outcome: consequence))
     }
 
-    static func transaction(phase: String, error: DatabaseError, consequence: String) -> GodwitError {
+    static func transaction(phase: Phase, error: DatabaseError, consequence: String) -> GodwitError {
         GodwitError(
-            code: .transaction, summary: "could not \(phase) the transaction",
-            details: [error.detailLine, consequence], databaseError: error)
+            code: .transaction, summary: "could not \(phase.rawValue) the transaction",
+            details: [error.detailLine, consequence], databaseError: error,
+            context: Context(phase: phase, outcome: consequence))
     }
 
     /// Reading or writing the tracking tables failed: names them, the statement and the database's error.

@@ -36,6 +36,19 @@ extension MigrationEngine {
     /// Runs a batch's steps inside its transaction. Where the database gains by it, consecutive SQL scripts
     /// travel together, one message for up to ``scriptsPerMessage`` migrations.
     func runInBatchTransaction(_ steps: [Plan.Step], consequence: String) async throws {
+        do {
+            try await runEach(of: steps, consequence: consequence)
+        } catch let error as GodwitError {
+            // All of the batch rolls back: what ran before the failure, and the failing migration.
+            let names = steps.map(\.migration.name)
+            let failed = error.context.migration.flatMap { names.firstIndex(of: $0.name) }
+            throw error.leaving(
+                kept: [], rolledBack: Array(names[..<(failed.map { $0 + 1 } ?? 0)]),
+                notRun: Array(names[(failed.map { $0 + 1 } ?? 0)...]))
+        }
+    }
+
+    private func runEach(of steps: [Plan.Step], consequence: String) async throws {
         func joinable(_ step: Plan.Step) -> Bool {
             step.script.swift == nil && step.firstStatement == 0 && step.handling.isDisjoint(with: [.travelsAlone, .resetsSession])
         }

@@ -63,26 +63,42 @@ extension MigrationEngine {
     ) async throws {
         var done: [String] = []
         for (index, step) in plan.steps.enumerated() {
-            try await lease?.check()
             let rest = plan.steps[(index + 1)...].map(\.migration.name)
-            try stopIfCancelled(
-                before: step.migration.name,
-                consequence: MigrationEngine.stoppedConsequence(plan: plan, done: done, notRun: [step.migration.name] + rest))
-            let consequence = MigrationEngine.partialConsequence(plan: plan, done: done, step: step, notRun: rest)
-            if step.script.runsInTransaction {
-                try await retryingLockTimeouts(what: step.migration.name) {
-                    try await transaction(consequence: consequence) {
-                        try await boundLockWaits()
-                        try await run(step, consequence: consequence)
-                        if step.handling.contains(.resetsSession) { try await resetSession(inTransaction: true) }
-                        try await bookkeep([step], of: plan, state: state, options: options)
-                    }
-                }
-            } else {
-                try await runOutsideTransaction(
-                    step, of: plan, state: state, options: options, consequence: consequence, lease: lease)
+            do {
+                try await runStep(step, of: plan, state: state, options: options, lease: lease, done: done, rest: rest)
+            } catch let error as GodwitError {
+                // A failure inside the step names it; one before it (a stop, a lost lease) does not.
+                let ranIt = error.context.migration?.name == step.migration.name
+                throw error.leaving(
+                    kept: done, rolledBack: ranIt && step.script.runsInTransaction ? [step.migration.name] : [],
+                    notRun: ranIt ? rest : [step.migration.name] + rest)
             }
             done.append(step.migration.name)
+        }
+    }
+
+    /// Runs one step of a step-by-step batch: in a transaction of its own, or statement by statement.
+    private func runStep(
+        _ step: Plan.Step, of plan: Plan, state: MigrationState, options: RunOptions, lease: MigrationLease?,
+        done: [String], rest: [String]
+    ) async throws {
+        try await lease?.check()
+        try stopIfCancelled(
+            before: step.migration.name,
+            consequence: MigrationEngine.stoppedConsequence(plan: plan, done: done, notRun: [step.migration.name] + rest))
+        let consequence = MigrationEngine.partialConsequence(plan: plan, done: done, step: step, notRun: rest)
+        if step.script.runsInTransaction {
+            try await retryingLockTimeouts(what: step.migration.name) {
+                try await transaction(consequence: consequence) {
+                    try await boundLockWaits()
+                    try await run(step, consequence: consequence)
+                    if step.handling.contains(.resetsSession) { try await resetSession(inTransaction: true) }
+                    try await bookkeep([step], of: plan, state: state, options: options)
+                }
+            }
+        } else {
+            try await runOutsideTransaction(
+                step, of: plan, state: state, options: options, consequence: consequence, lease: lease)
         }
     }
 
@@ -151,12 +167,12 @@ extension MigrationEngine {
             }
         } catch let error as GodwitError where error.code == .migrationFailed {
             try? await log.markFailed(name, failure: error.databaseError?.description ?? error.summary)
+            let replaced = error.replacingConsequence(with: consequence)
+            var context = replaced.context
+            context.advice = "the statements it sent before the failure completed and stay in effect; check the database, then either run the rest with 'godwit \(plan.direction.command) --resume' (skips the statements that completed) or undo them by hand and use --restart"
             throw GodwitError(
-                code: error.code, summary: error.summary,
-                details: error.details.dropLast() + [
-                    consequence,
-                    "the statements it sent before the failure completed and stay in effect; check the database, then either run the rest with 'godwit \(plan.direction.command) --resume' (skips the statements that completed) or undo them by hand and use --restart",
-                ], databaseError: error.databaseError)
+                code: error.code, summary: error.summary, details: replaced.details + [context.advice!],
+                databaseError: error.databaseError, context: context)
         }
         try await transaction(consequence: consequence + "; its statements all ran but it is not recorded: run the command again with --resume to record it") {
             try await bookkeep([step], of: plan, state: state, options: options, finished: true)

@@ -31,7 +31,7 @@ extension MigrationEngine {
         do {
             _ = try await log.connection.query("COMMIT")
         } catch let error as DatabaseError {
-            throw GodwitError.transaction(phase: "commit", error: error, consequence: consequence)
+            throw GodwitError.transaction(phase: .commit, error: error, consequence: consequence)
         }
         return result
     }
@@ -40,7 +40,7 @@ extension MigrationEngine {
         do {
             _ = try await connection.query(connection.dialect.beginTransaction)
         } catch let error as DatabaseError {
-            throw GodwitError.transaction(phase: "begin", error: error, consequence: consequence)
+            throw GodwitError.transaction(phase: .begin, error: error, consequence: consequence)
         }
     }
 

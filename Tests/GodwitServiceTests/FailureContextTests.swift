@@ -1,0 +1,72 @@
+import Foundation
+import GodwitConfiguration
+import GodwitCore
+import GodwitService
+import GodwitTestSupport
+import Logging
+import Testing
+
+/// What an app reads from a failed `MigrationRunner.latest()`: the failure's where and when as values,
+/// without parsing the message.
+@Suite("Failures an app can read")
+struct FailureContextTests {
+    func runner(_ database: TestDatabase) throws -> MigrationRunner {
+        let configuration = try Configuration.resolve(
+            databaseURL: database.url, migrationsDirectory: database.folder.appendingPathComponent("migrations").path,
+            processEnvironment: [:], directory: database.folder.path)
+        return MigrationRunner(configuration: configuration, logger: Logger(label: "test"))
+    }
+
+    @Test("a failed statement in a batch: the file, the statement and its line, the phase, what rolled back and what did not run",
+          arguments: DatabaseKind.allCases)
+    func batchFailure(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        try database.writeMigrations([
+            "001_users.sql": sqlMigration(up: "CREATE TABLE users (id int);"),
+            "002_broken.sql": sqlMigration(up: "CREATE TABLE ok (id int);\n\nINSERT INTO nowhere\n  VALUES (1);"),
+            "003_later.sql": sqlMigration(up: "CREATE TABLE later (id int);"),
+        ])
+        let error = try await #require(throws: GodwitError.self) { try await runner(database).latest() }
+        #expect(error.code == .migrationFailed)
+        #expect(error.context.migration == GodwitError.MigrationReference(
+            name: "002_broken.sql", path: database.folder.appendingPathComponent("migrations/002_broken.sql").path))
+        #expect(error.context.direction == .up)
+        #expect(error.context.phase == .body)
+        #expect(error.context.statement?.text == "INSERT INTO nowhere\n  VALUES (1)")
+        #expect(error.context.statement?.line == 4)
+        #expect(error.context.statement?.column == 1)
+        #expect(error.context.outcome?.kept == [])
+        #expect(error.context.outcome?.rolledBack == ["001_users.sql", "002_broken.sql"])
+        #expect(error.context.outcome?.notRun == ["003_later.sql"])
+        #expect(error.context.outcome.map { error.description.contains($0.description) } == true)
+        #expect(error.databaseError?.message.contains("nowhere") == true)
+        #expect(error.errorDescription == error.description, "LocalizedError says the message")
+    }
+
+    @Test("step by step (transaction:own): what was kept before the failure", arguments: DatabaseKind.allCases)
+    func stepwiseFailure(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        try database.writeMigrations([
+            "001_users.sql": sqlMigration(up: "CREATE TABLE users (id int);", upOptions: "transaction:own"),
+            "002_broken.sql": sqlMigration(up: "INSERT INTO nowhere VALUES (1);"),
+            "003_later.sql": sqlMigration(up: "CREATE TABLE later (id int);"),
+        ])
+        let error = try await #require(throws: GodwitError.self) { try await runner(database).latest() }
+        #expect(error.context.migration?.name == "002_broken.sql")
+        #expect(error.context.outcome?.kept == ["001_users.sql"])
+        #expect(error.context.outcome?.rolledBack == ["002_broken.sql"])
+        #expect(error.context.outcome?.notRun == ["003_later.sql"])
+    }
+
+    @Test("a file refused before anything runs names its statement and line, and what to do")
+    func refusedFile() async throws {
+        let database = try await TestDatabase.make(.sqlite)
+        try database.writeMigrations(["001_dump.sql": sqlMigration(up: "CREATE TABLE t (id int);\n.mode csv")])
+        let error = try await #require(throws: GodwitError.self) { try await runner(database).latest() }
+        #expect(error.code == .invalidMigrationFile)
+        #expect(error.context.statement?.text == ".mode csv")
+        #expect(error.context.statement?.line == 3)
+        #expect(error.context.advice?.contains("dot-commands") == true)
+        #expect(error.context.outcome?.description == "nothing was run")
+    }
+}
