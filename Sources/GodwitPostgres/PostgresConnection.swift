@@ -283,7 +283,8 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
             return DatabaseError(
                 message: field("M") ?? String(cString: PQresultErrorMessage(result)).trimmingNewlines,
                 sqlState: field("C"), detail: field("D"), hint: field("H"),
-                errorOffset: field("P").flatMap { Int($0) }, isConnectionFailure: lost)
+                errorOffset: field("P").flatMap { Int($0) }, isConnectionFailure: lost,
+                kind: PostgresDialect.kind(ofSQLState: field("C")))
         }
     }
 

@@ -7,6 +7,10 @@ public struct PostgresDialect: SQLDialect {
 
     public var name: String { "PostgreSQL" }
 
+    public var family: DatabaseFamily { .postgreSQL }
+
+    public var hasSchemas: Bool { true }
+
     public func placeholder(_ position: Int) -> String { "$\(position)" }
 
     public var beginTransaction: String { "BEGIN" }
@@ -36,35 +40,15 @@ public struct PostgresDialect: SQLDialect {
         .text(MigrationTime.iso8601(epochMilliseconds: epochMilliseconds))
     }
 
-    public func isUndefinedTable(_ error: DatabaseError) -> Bool {
-        error.sqlState == "42P01"
-    }
-
     public func lockRowQuery(lockTable: TableName) -> String {
         "SELECT \"is_locked\" FROM \(lockTable.quoted(in: self)) FOR UPDATE NOWAIT"
-    }
-
-    public func isLockNotAvailable(_ error: DatabaseError) -> Bool {
-        error.sqlState == "55P03"
     }
 
     /// One simple-query message holds them all; the server runs its statements in order and stops at the
     /// first failure, whose position names the migration.
     public var sendsScriptsTogether: Bool { true }
 
-    public func isCancellation(_ error: DatabaseError) -> Bool {
-        error.sqlState == "57014"
-    }
-
     public var wrapsStatementsOutsideTransactions: Bool { true }
-
-    public func isRefusedInTransaction(_ error: DatabaseError) -> Bool {
-        error.sqlState == "25001"
-    }
-
-    public func isUncommittedEnumValue(_ error: DatabaseError) -> Bool {
-        error.sqlState == "55P04"
-    }
 
     /// Invalid indexes, schema-qualified, as `DROP INDEX` takes them.
     public var invalidIndexesQuery: String? {
@@ -104,5 +88,17 @@ public struct PostgresDialect: SQLDialect {
 
     public var schemaOfTableQuery: String? {
         "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass($1)"
+    }
+
+    /// What the engine must know about an error with `sqlState`.
+    static func kind(ofSQLState sqlState: String?) -> DatabaseError.Kind? {
+        switch sqlState {
+        case "42P01": .undefinedTable
+        case "55P03": .lockNotAvailable
+        case "57014": .cancelled
+        case "25001": .refusedInTransaction
+        case "55P04": .uncommittedEnumValue
+        default: nil
+        }
     }
 }

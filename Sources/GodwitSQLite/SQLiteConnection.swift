@@ -145,10 +145,21 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
     private func error(_ status: Int32, statementText: String) -> DatabaseError {
         let trimmed = statementText.trimmingEnd { $0.isWhitespace || $0 == ";" }
         let code = sqlite3_extended_errcode(handle)
+        let message = String(cString: sqlite3_errmsg(handle))
+        let resultCode = code == SQLITE_OK ? status : code
         return DatabaseError(
-            message: String(cString: sqlite3_errmsg(handle)), resultCode: code == SQLITE_OK ? status : code,
-            statement: String(trimmed),
-            isConnectionFailure: [SQLITE_CANTOPEN, SQLITE_NOTADB, SQLITE_CORRUPT].contains(status & 0xFF))
+            message: message, resultCode: resultCode, statement: String(trimmed),
+            isConnectionFailure: [SQLITE_CANTOPEN, SQLITE_NOTADB, SQLITE_CORRUPT].contains(status & 0xFF),
+            kind: SQLiteConnection.kind(of: resultCode, message: message))
+    }
+
+    /// What the engine must know about an error with SQLite's `resultCode` and `message`.
+    private static func kind(of resultCode: Int32, message: String) -> DatabaseError.Kind? {
+        switch resultCode & 0xFF {
+        case SQLITE_BUSY, SQLITE_LOCKED: .lockNotAvailable
+        case SQLITE_INTERRUPT: .cancelled
+        default: message.hasPrefix("no such table") ? .undefinedTable : nil
+        }
     }
 
     /// Runs `work` on the calling thread, one call at a time; cancelling the calling task interrupts the

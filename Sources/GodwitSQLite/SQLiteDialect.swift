@@ -8,6 +8,8 @@ public struct SQLiteDialect: SQLDialect {
 
     public var name: String { "SQLite" }
 
+    public var family: DatabaseFamily { .sqlite }
+
     public func placeholder(_ position: Int) -> String { "?\(position)" }
 
     /// `?`: SQLite finds each `?NNN` in a list of the statement's numbered parameters, one by one, which
@@ -33,28 +35,14 @@ public struct SQLiteDialect: SQLDialect {
 
     public func migrationTimeValue(epochMilliseconds: Int64) -> SQLValue { .integer(epochMilliseconds) }
 
-    public func isUndefinedTable(_ error: DatabaseError) -> Bool {
-        error.message.hasPrefix("no such table")
-    }
-
     /// Inside `BEGIN IMMEDIATE` the write lock already excludes every other writer: a plain read suffices.
     public func lockRowQuery(lockTable: TableName) -> String {
         "SELECT \"is_locked\" FROM \(lockTable.quoted(in: self))"
     }
 
-    public func isLockNotAvailable(_ error: DatabaseError) -> Bool {
-        [SQLITE_BUSY, SQLITE_LOCKED].contains((error.resultCode ?? 0) & 0xFF)
-    }
-
-    public func isCancellation(_ error: DatabaseError) -> Bool {
-        (error.resultCode ?? 0) & 0xFF == SQLITE_INTERRUPT
-    }
-
     /// `PRAGMA foreign_keys`, the usual reason for `transaction:false` on SQLite, does nothing inside a
     /// transaction: statements run alone.
     public var wrapsStatementsOutsideTransactions: Bool { false }
-
-    public func isRefusedInTransaction(_ error: DatabaseError) -> Bool { false }
 
     /// SQLite has no table locks to time out (its busy timeout covers the database lock), and a killed
     /// process's transaction ends with it.

@@ -22,13 +22,33 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     public var isConnectionFailure: Bool
     /// Why a connection could not be opened, when the driver recognised it.
     public var connectionProblem: ConnectionProblem?
+    /// What the engine must know about the failure, as the driver classified it where it built the error
+    /// (from PostgreSQL's SQLSTATE, SQLite's result code); `nil`: nothing the engine treats apart.
+    public var kind: Kind?
+
+    /// The failures the engine treats apart.
+    public enum Kind: Sendable, Equatable {
+        /// A table the statement names does not exist (PostgreSQL's 42P01; SQLite's `no such table`).
+        case undefinedTable
+        /// A lock could not be had in time (PostgreSQL's `lock_not_available`, 55P03; SQLite's
+        /// `SQLITE_BUSY` / `SQLITE_LOCKED`).
+        case lockNotAvailable
+        /// The statement was stopped on request (PostgreSQL's `query_canceled`, 57014, after `PQcancel`;
+        /// SQLite's `SQLITE_INTERRUPT`).
+        case cancelled
+        /// The statement cannot run inside a transaction block and did nothing (PostgreSQL's 25001).
+        case refusedInTransaction
+        /// An enum value was used in the transaction that added it (PostgreSQL's 55P04).
+        case uncommittedEnumValue
+    }
 
     /// Creates an error from what the database reported.
     public init(
         message: String, sqlState: String? = nil, resultCode: Int32? = nil, detail: String? = nil,
         hint: String? = nil, statement: String? = nil, statementOffset: Int? = nil, errorOffset: Int? = nil,
-        isConnectionFailure: Bool = false, connectionProblem: ConnectionProblem? = nil
+        isConnectionFailure: Bool = false, connectionProblem: ConnectionProblem? = nil, kind: Kind? = nil
     ) {
+        self.kind = kind
         self.message = message
         self.sqlState = sqlState
         self.resultCode = resultCode

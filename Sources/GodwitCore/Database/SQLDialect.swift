@@ -5,6 +5,13 @@ public protocol SQLDialect: Sendable {
     /// The database's name as users know it ("PostgreSQL", "SQLite"), used in messages.
     var name: String { get }
 
+    /// Which SQL this is, for code that writes SQL of its own (the schema builder): a typed value, never
+    /// the name.
+    var family: DatabaseFamily { get }
+
+    /// Whether the database has schemas (namespaces within a database, `CREATE SCHEMA`). Defaults to `false`.
+    var hasSchemas: Bool { get }
+
     /// Quotes an identifier (a table or column name) for use in SQL. Defaults to SQL's double quotes.
     func quote(identifier: String) -> String
 
@@ -33,40 +40,22 @@ public protocol SQLDialect: Sendable {
     /// The value to store in `migration_time` for `epochMilliseconds`, as Knex stores it on this database.
     func migrationTimeValue(epochMilliseconds: Int64) -> SQLValue
 
-    /// Whether `error` means that a table the statement names does not exist.
-    func isUndefinedTable(_ error: DatabaseError) -> Bool
-
     /// The query that takes the lock row inside the current transaction, returning its `is_locked` values.
     ///
     /// It must not wait for another transaction that holds the row: it fails at once instead (PostgreSQL's
     /// `FOR UPDATE NOWAIT`), so a waiting runner never keeps a pooled server connection while it waits.
     func lockRowQuery(lockTable: TableName) -> String
 
-    /// Whether `error` means a lock could not be had in time (PostgreSQL's `lock_not_available`, 55P03).
-    func isLockNotAvailable(_ error: DatabaseError) -> Bool
-
     /// Whether the scripts of consecutive migrations in one transaction travel in one message, saving a
     /// round trip per migration where there is a network between Godwit and the database (PostgreSQL).
     /// Defaults to `false`.
     var sendsScriptsTogether: Bool { get }
 
-    /// Whether `error` says the statement was stopped on request (PostgreSQL's `query_canceled`, 57014, after
-    /// `PQcancel`; SQLite's `SQLITE_INTERRUPT`): the task that ran it was cancelled.
-    func isCancellation(_ error: DatabaseError) -> Bool
-
     /// Whether a `transaction:false` statement is first tried in a transaction of its own together with the
     /// record of its progress, so that an interruption never leaves it done but unrecorded. A statement the
-    /// database refuses there (``isRefusedInTransaction(_:)``) then runs alone. `false` where wrapping could
+    /// database refuses there (``DatabaseError/Kind/refusedInTransaction``) then runs alone. `false` where wrapping could
     /// change what a statement does (SQLite ignores `PRAGMA foreign_keys` inside a transaction).
     var wrapsStatementsOutsideTransactions: Bool { get }
-
-    /// Whether `error` says that the statement cannot run inside a transaction block (PostgreSQL's 25001,
-    /// `CREATE INDEX CONCURRENTLY cannot run inside a transaction block`), having done nothing.
-    func isRefusedInTransaction(_ error: DatabaseError) -> Bool
-
-    /// Whether `error` says that an enum value was used in the transaction that added it (PostgreSQL's
-    /// 55P04, `unsafe use of new value`). Defaults to `false`.
-    func isUncommittedEnumValue(_ error: DatabaseError) -> Bool
 
     /// A query for the indexes a failed or interrupted concurrent build left invalid, one name per row;
     /// `nil` when the database has no such builds. Defaults to `nil`.
@@ -106,7 +95,7 @@ extension SQLDialect {
     public var invalidIndexesQuery: String? { nil }
     public var sendsScriptsTogether: Bool { false }
     public var sessionReset: String? { nil }
-    public func isUncommittedEnumValue(_ error: DatabaseError) -> Bool { false }
+    public var hasSchemas: Bool { false }
     public var schemaOfTableQuery: String? { nil }
 
     /// The UTF-8 ranges of the statements in `script` that reach the database (its shell commands left out).
@@ -118,4 +107,22 @@ extension SQLDialect {
     public func quote(identifier: String) -> String {
         "\"" + identifier.replacing("\"", with: "\"\"") + "\""
     }
+}
+
+/// A family of SQL: the databases that share one dialect. Extensible: a new driver declares its own.
+public struct DatabaseFamily: Hashable, Sendable, CustomStringConvertible {
+    /// A short identifier (`postgresql`, `sqlite`).
+    public let identifier: String
+
+    /// Declares a family.
+    public init(_ identifier: String) {
+        self.identifier = identifier
+    }
+
+    /// PostgreSQL and the servers that speak its SQL.
+    public static let postgreSQL = DatabaseFamily("postgresql")
+    /// SQLite.
+    public static let sqlite = DatabaseFamily("sqlite")
+
+    public var description: String { identifier }
 }

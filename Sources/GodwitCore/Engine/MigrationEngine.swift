@@ -47,7 +47,7 @@ extension MigrationEngine {
             throw await naming(invalidIndexesIn: error)
         } catch let error as GodwitError
             where Task.isCancelled
-            && error.databaseError.map({ connection.dialect.isCancellation($0) || $0.isConnectionFailure }) == true
+            && error.databaseError.map({ $0.kind == .cancelled || $0.isConnectionFailure }) == true
         {
             // The statement the cancellation stopped (cancelled, or its connection shut through a pooler):
             // the failure it caused is the cancellation.

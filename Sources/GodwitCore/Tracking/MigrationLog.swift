@@ -131,10 +131,10 @@ struct MigrationLog: Sendable {
                 SELECT NULL, "name", NULL, NULL, NULL, "checksum", "direction", "statements_done", "statement_count", \#
                 "failure" FROM \#(godwitTable)
                 """#, [], into: Contents(hasGodwitTable: true))
-        } catch let error as DatabaseError where dialect.isUndefinedTable(error) {
+        } catch let error as DatabaseError where error.kind == .undefinedTable {
             do {
                 contents = try await connection.query(#"\#(records) FROM \#(table)"#, [], into: Contents(hasGodwitTable: false))
-            } catch let error as DatabaseError where dialect.isUndefinedTable(error) {
+            } catch let error as DatabaseError where error.kind == .undefinedTable {
                 return nil
             }
         }
@@ -184,7 +184,7 @@ struct MigrationLog: Sendable {
         let rows: [SQLRow]
         do {
             rows = try await connection.query(dialect.lockRowQuery(lockTable: lockTableName))
-        } catch let error as DatabaseError where dialect.isLockNotAvailable(error) {
+        } catch let error as DatabaseError where error.kind == .lockNotAvailable {
             return .busy(holder: nil)
         }
         if rows.isEmpty {

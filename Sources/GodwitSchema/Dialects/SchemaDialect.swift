@@ -120,9 +120,9 @@ extension SchemaDialect {
 
 /// The schema dialect for a connection's SQL dialect.
 func schemaDialect(for dialect: any SQLDialect) throws -> any SchemaDialect {
-    switch dialect.name {
-    case "PostgreSQL": PostgresSchemaDialect(sql: dialect)
-    case "SQLite": SQLiteSchemaDialect(sql: dialect)
+    switch dialect.family {
+    case .postgreSQL: PostgresSchemaDialect(sql: dialect)
+    case .sqlite: SQLiteSchemaDialect(sql: dialect)
     default: throw SchemaError("the schema builder does not know \(dialect.name)'s SQL: write the migration's SQL with db.execute")
     }
 }

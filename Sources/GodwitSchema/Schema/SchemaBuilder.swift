@@ -202,7 +202,7 @@ public struct SchemaBuilder: Sendable {
     }
 
     private func postgresOnly(_ operation: String, _ statement: String, file: String, line: Int) async throws {
-        guard db.dialect.name == "PostgreSQL" else {
+        guard db.dialect.hasSchemas else {
             throw SchemaError("\(operation) is PostgreSQL's: \(db.dialect.name) has no schemas or extensions (Knex has none there either)")
         }
         try await db.execute(statement, file: file, line: line)

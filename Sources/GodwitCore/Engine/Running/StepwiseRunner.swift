@@ -194,7 +194,7 @@ extension MigrationEngine {
                 try await log.markProgress(name, done: done)
                 _ = try await connection.query("COMMIT")
                 return rows
-            } catch let error where MigrationEngine.databaseError(in: error).map(dialect.isRefusedInTransaction) == true {
+            } catch let error where MigrationEngine.databaseError(in: error)?.kind == .refusedInTransaction {
                 _ = try? await connection.query("ROLLBACK")
             } catch {
                 _ = try? await connection.query("ROLLBACK")

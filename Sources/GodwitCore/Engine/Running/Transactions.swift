@@ -64,7 +64,7 @@ extension MigrationEngine {
                 return try await body()
             } catch let error as GodwitError
                 where error.code == .migrationFailed && backoff.pauses < settings.ddlRetries
-                && error.databaseError.map(connection.dialect.isLockNotAvailable) == true
+                && error.databaseError?.kind == .lockNotAvailable
             {
                 let pause = backoff.nextPause()
                 logger.notice(
