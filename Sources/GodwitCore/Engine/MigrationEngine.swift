@@ -80,11 +80,9 @@ extension MigrationEngine {
         _ direction: MigrationDirection, _ options: RunOptions, startingFrom snapshot: TrackingSnapshot?,
         planner: @escaping Planner
     ) async throws -> MigrationReport {
-        let nothing = MigrationReport(
-            outcome: direction == .up ? .alreadyUpToDate : .nothingToRollBack, batch: 0, migrations: [])
         var contents = try await readTracking(startingFrom: snapshot)
         if contents?.hasGodwitTable != true {
-            if contents == nil, direction == .down { return nothing }
+            if contents == nil, direction == .down { return .nothingToDo(direction) }
             try await transaction(consequence: direction.nothingDone) { try await log.create() }
             contents = try await readTracking()
         }
@@ -96,8 +94,6 @@ extension MigrationEngine {
         from contents: MigrationLog.Contents?, _ direction: MigrationDirection, _ options: RunOptions,
         planner: @escaping Planner
     ) async throws -> MigrationReport {
-        let nothing = MigrationReport(
-            outcome: direction == .up ? .alreadyUpToDate : .nothingToRollBack, batch: 0, migrations: [])
         // Under the lock, a migration marked as running outside a transaction is one whose runner died.
         let lockedPlanner: Planner = { state in
             try MigrationPlanner.checkRunnable(state, direction: direction, options: options, source: source)
@@ -119,7 +115,7 @@ extension MigrationEngine {
         let draft = try prepared(planner(state), options, announcing: true)
         if draft == nil, state.interrupted.isEmpty {
             try await keepChecksums(of: state, options: options)
-            return nothing
+            return .nothingToDo(direction)
         }
         // From here on Godwit's statements name the tracking tables where the session finds them now.
         if let schema = try await schemaOfTracking() {
@@ -134,8 +130,6 @@ extension MigrationEngine {
     func run(
         _ draft: Plan?, _ direction: MigrationDirection, _ options: RunOptions, planner lockedPlanner: @escaping Planner
     ) async throws -> MigrationReport {
-        let nothing = MigrationReport(
-            outcome: direction == .up ? .alreadyUpToDate : .nothingToRollBack, batch: 0, migrations: [])
         let processLock = try await connection.acquireProcessLock(timeout: settings.lockTimeout)
         defer { processLock?.release() }
         let ran: Plan?
@@ -144,7 +138,7 @@ extension MigrationEngine {
         } else {
             ran = try await runStepByStep(lockedPlanner, direction, options)
         }
-        guard let plan = ran else { return nothing }
+        guard let plan = ran else { return .nothingToDo(direction) }
         return MigrationReport(
             outcome: direction == .up ? .applied : .rolledBack, batch: plan.batch,
             migrations: plan.steps.map(\.trackedName))

@@ -18,4 +18,9 @@ public struct MigrationReport: Sendable, Equatable {
     public let batch: Int
     /// The migrations applied or undone, in the order they ran.
     public let migrations: [String]
+
+    /// The report of a command in `direction` that found nothing to do.
+    static func nothingToDo(_ direction: MigrationDirection) -> MigrationReport {
+        MigrationReport(outcome: direction == .up ? .alreadyUpToDate : .nothingToRollBack, batch: 0, migrations: [])
+    }
 }
