@@ -118,12 +118,9 @@ extension MigrationEngine {
             return .nothingToDo(direction)
         }
         // From here on Godwit's statements name the tracking tables where the session finds them now.
-        if let schema = try await schemaOfTracking() {
-            var migrator = self
-            migrator.log = log.found(inSchema: schema)
-            return try await migrator.run(draft, direction, options, planner: lockedPlanner)
-        }
-        return try await run(draft, direction, options, planner: lockedPlanner)
+        var engine = self
+        if let schema = try await schemaOfTracking() { engine.log = log.found(inSchema: schema) }
+        return try await engine.run(draft, direction, options, planner: lockedPlanner)
     }
 
     /// Takes the lock and runs the plan made under it, in one transaction if `draft` allows.
