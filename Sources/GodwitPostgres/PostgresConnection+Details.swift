@@ -5,13 +5,14 @@ extension PostgresConnection {
     /// The TLS in use, and any pooler between Godwit and the server.
     ///
     /// A pooler shows itself by the backend process id: libpq learns one when it connects (BackendKeyData),
-    /// and a pooler hands out its own, so it differs from the server's `pg_backend_pid()`. Supabase's
+    /// and a pooler hands out its own, so it differs from the server's `pg_backend_pid()` (asked at connect,
+    /// see ``StatementStopper``). Supabase's
     /// Supavisor is also known by its host name. PgBouncer's kind and mode are read from its admin console
     /// (`SHOW VERSION`, `SHOW CONFIG`), which answers only users listed in its `admin_users` or `stats_users`.
     /// Godwit behaves the same either way: it keeps no session state between transactions, so it is safe
     /// through a transaction-mode pooler whether one is detected or not.
     public func details() async -> ConnectionDetails {
-        let tls = (try? await onQueue { self.tlsDescription() }) ?? nil
+        let tls = (try? await onThread { self.tlsDescription() }) ?? nil
         return ConnectionDetails(tls: tls, pooler: await poolerDescription())
     }
 
@@ -51,18 +52,18 @@ extension PostgresConnection {
     }
 
     private func poolerDescription() async -> ConnectionDetails.Pooler {
-        let host = settings.value("host") ?? ""
         let port = settings.value("port") ?? "5432"
         let safe = "Godwit keeps no session state, so every command is safe through it"
-        if host.hasSuffix(".pooler.supabase.com") {
+        if settings.isSupavisor {
             let mode = port == "6543" ? "transaction" : port == "5432" ? "session" : nil
             let shown = mode.map { "\($0) mode (port \(port))" } ?? "port \(port)"
             return ConnectionDetails.Pooler(
                 detected: true, kind: "supavisor", mode: mode,
                 description: "Supavisor, Supabase's pooler, in \(shown), known by its host name; \(safe)")
         }
-        let announced = await (try? onQueue { PQbackendPID(self.connection) }) ?? 0
-        guard let row = try? await query("SELECT pg_backend_pid()").first, let serverPID = row[0].integer else {
+        let announced = stopper.announcedPID
+        _ = try? await onThread { self.readProbeAlone() }
+        guard let serverPID = stopper.serverProcessID else {
             return ConnectionDetails.Pooler(detected: nil, description: "unknown: the server's backend pid could not be read")
         }
         guard serverPID != Int64(announced) else {
@@ -83,8 +84,8 @@ extension PostgresConnection {
     /// PgBouncer's version and default pool mode, from its admin console; `nil` when it does not answer.
     private func pgbouncerConfiguration() async -> (version: String, poolMode: String)? {
         let console = settings.replacing("dbname", with: "pgbouncer").replacing("connect_timeout", with: "3")
-        return try? await onQueue {
-            let admin = try PostgresConnection.open(console, queue: self.queue)
+        return try? await onThread {
+            let admin = try PostgresConnection.open(console, on: self.thread, probing: false)
             guard let version = admin.simpleQuery("SHOW VERSION").first?.first,
                 let poolMode = admin.simpleQuery("SHOW CONFIG").first(where: { $0.first == "pool_mode" })?.dropFirst().first
             else { return nil }

@@ -1,5 +1,4 @@
 import CLibPQ
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -22,22 +21,26 @@ import GodwitCore
 ///
 /// - Throws: ``DatabaseError`` with the server's message, SQLSTATE, detail, hint and statement position.
 public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
-    // @unchecked: the PGconn is touched only on `queue`, one call at a time.
+    // @unchecked: the PGconn and `probePending` are touched only on `thread`, one call at a time.
     let connection: OpaquePointer
-    let queue: DispatchQueue
+    let thread: ConnectionThread
     public let dialect: any SQLDialect = PostgresDialect()
     /// The settings this connection was opened with (no password).
     public let settings: PostgresConnectionSettings
-    private let stopper: StatementStopper
+    let stopper: StatementStopper
     private let interrupter: StatementInterrupter
+    /// Whether the probe sent at connect (`SELECT pg_backend_pid()`) still waits to be read.
+    var probePending = false
 
-    private init(connection: OpaquePointer, settings: PostgresConnectionSettings, queue: DispatchQueue) {
+    /// The thread this connection's calls run on: libpq's waits for the network block it, never a thread of
+    /// Swift's cooperative pool.
+    public var executor: (any TaskExecutor)? { thread }
+
+    private init(connection: OpaquePointer, settings: PostgresConnectionSettings, thread: ConnectionThread) {
         self.connection = connection
         self.settings = settings
-        self.queue = queue
-        let stopper = StatementStopper(
-            connection: connection, cancelRequest: PQgetCancel(connection), backendPID: PQbackendPID(connection),
-            settings: settings)
+        self.thread = thread
+        let stopper = StatementStopper(connection: connection)
         self.stopper = stopper
         self.interrupter = StatementInterrupter(handle: connection) { _ in stopper.stop() }
     }
@@ -46,20 +49,23 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
     ///
     /// Unless the settings say otherwise: `connect_timeout=10` (seconds; libpq waits at least 2), `application_name=godwit`,
     /// `client_encoding=UTF8` (all sent in the startup packet, so they cost no round trip and survive poolers).
+    /// Whether a pooler sits in front (which decides how a statement is stopped, see ``StatementStopper``)
+    /// is asked in the same round trip as the connection's first query.
     ///
     /// - Throws: ``DatabaseError`` with `isConnectionFailure`, libpq's reason with the password masked, and
     ///   the ``ConnectionProblem`` when it is one libpq names.
     public static func connect(_ settings: PostgresConnectionSettings) async throws -> PostgresConnection {
-        let queue = DispatchQueue(label: "godwit.postgres")
-        return try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                continuation.resume(with: Result { try open(settings, queue: queue) })
-            }
-        }
+        let thread = ConnectionThread(label: "godwit.postgres")
+        return try await thread.run { try open(settings, on: thread) }
     }
 
-    /// Opens a connection on the calling thread.
-    static func open(_ settings: PostgresConnectionSettings, queue: DispatchQueue) throws -> PostgresConnection {
+    /// Opens a connection on the calling thread, which must be `thread`.
+    ///
+    /// - Parameter probing: whether to ask for the server's process id (not PgBouncer's admin console, which
+    ///   knows only the simple protocol).
+    static func open(
+        _ settings: PostgresConnectionSettings, on thread: ConnectionThread, probing: Bool = true
+    ) throws -> PostgresConnection {
         let effective = settings.adding(defaults: [
             ("connect_timeout", "10"), ("application_name", "godwit"), ("client_encoding", "UTF8"),
         ])
@@ -79,11 +85,16 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
         }
         // libpq prints NOTICEs ("relation already exists, skipping") to stderr unless told otherwise.
         PQsetNoticeProcessor(connection, { _, _ in }, nil)
-        return PostgresConnection(connection: connection, settings: settings, queue: queue)
+        let opened = PostgresConnection(connection: connection, settings: settings, thread: thread)
+        if settings.isSupavisor {
+            opened.stopper.decide(pooled: true)
+        } else if probing {
+            opened.sendProbe()
+        }
+        return opened
     }
 
     deinit {
-        stopper.free()
         PQfinish(connection)
     }
 
@@ -93,7 +104,8 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
     }
 
     public func execute(script: String) async throws {
-        try await onQueue {
+        try await onThread {
+            self.readProbeAlone()
             let statements = PostgresScriptSplitter.read(script)
             if PQtransactionStatus(self.connection) != PQTRANS_INTRANS {
                 try self.sendOneByOne(script, statements)
@@ -108,11 +120,17 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
     public func query<Collector: SQLRowCollector>(
         _ sql: String, _ bindings: [SQLValue], into collector: Collector
     ) async throws -> Collector {
-        try await onQueue {
+        try await onThread {
             var collector = collector
             let values = bindings.map(\.text)
             let sent = withOptionalCStrings(values) { pointers in
                 PQsendQueryParams(self.connection, sql, Int32(values.count), nil, pointers, nil, nil, 0)
+            }
+            // The first query travels behind the probe, in the same round trip.
+            let pipelined = self.probePending
+            if pipelined {
+                PQpipelineSync(self.connection)
+                self.readProbe()
             }
             func naming(_ failure: DatabaseError) -> DatabaseError {
                 var failure = failure
@@ -126,20 +144,26 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
             var failure: DatabaseError?
             while let result = PQgetResult(self.connection) {
                 defer { PQclear(result) }
-                if PQresultStatus(result) == PGRES_SINGLE_TUPLE {
+                let status = PQresultStatus(result)
+                if status == PGRES_SINGLE_TUPLE || status == PGRES_TUPLES_OK {
+                    // Single-row mode gives a row per result and an empty one to end; without it, all in one.
                     let columns = types ?? PostgresRowReader.types(of: result)
                     types = columns
-                    if failure == nil { collector.collect(PostgresRowReader(result: result, rowIndex: 0, types: columns)) }
+                    guard failure == nil else { continue }
+                    for row in 0..<PQntuples(result) {
+                        collector.collect(PostgresRowReader(result: result, rowIndex: row, types: columns))
+                    }
                 } else if failure == nil {
                     failure = self.failure(of: result)
                 }
             }
+            if pipelined { self.endPipeline() }
             if let failure { throw naming(failure) }
             return collector
         }
     }
 
-    // MARK: On the queue
+    // MARK: On the thread
 
     /// One simple-query message: one round trip; the results come back one per statement, so the
     /// number of results before the failure tells which statement failed when the server gives no position.
@@ -294,9 +318,9 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
             isConnectionFailure: true)
     }
 
-    /// Runs `work` on the connection's queue; cancelling the calling task cancels the running statement.
-    func onQueue<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await interrupter.run(on: queue, work)
+    /// Runs `work` on the connection's thread; cancelling the calling task cancels the running statement.
+    func onThread<T>(_ work: () throws -> T) async throws -> T {
+        try await interrupter.run(on: thread, work)
     }
 }
 
@@ -344,52 +368,4 @@ private func withOptionalCStrings<R>(_ strings: [String?], _ body: ([UnsafePoint
     let copies = strings.map { $0.map { strdup($0) } ?? nil }
     defer { copies.forEach { free($0) } }
     return body(copies.map { UnsafePointer($0) })
-}
-
-/// Stops the statement running on a connection, from another thread.
-///
-/// Straight to the server, libpq's cancel request (SQLSTATE 57014) is exact. Through a pooler in
-/// transaction mode it is not: the pooler forwards it to whichever server connection the client holds,
-/// and PgBouncer 1.18 was seen to cancel another client's statement. So the connection is first checked,
-/// on a connection of its own: when the server has no session with this connection's backend pid (a
-/// pooler hands out its own), the socket is shut down instead: the pooler drops the server connection, and
-/// the server ends the transaction within `client_connection_check_interval`.
-final class StatementStopper: @unchecked Sendable {
-    // @unchecked: `stop` uses only libpq calls documented as safe from another thread (PQcancel with its
-    // own PGcancel, PQsocket) and a connection of its own; `free` runs once, from deinit.
-    private let connection: OpaquePointer
-    /// libpq's cancel request; `nil` if libpq could not make one (out of memory): the socket is shut then.
-    private let cancelRequest: OpaquePointer?
-    private let backendPID: Int32
-    private let settings: PostgresConnectionSettings
-
-    init(connection: OpaquePointer, cancelRequest: OpaquePointer?, backendPID: Int32, settings: PostgresConnectionSettings) {
-        self.connection = connection
-        self.cancelRequest = cancelRequest
-        self.backendPID = backendPID
-        self.settings = settings
-    }
-
-    func stop() {
-        if let cancelRequest, reachesTheServerDirectly() {
-            var reason = [CChar](repeating: 0, count: 256)
-            _ = PQcancel(cancelRequest, &reason, Int32(reason.count))
-        } else {
-            shutdown(PQsocket(connection), Int32(SHUT_RDWR))
-        }
-    }
-
-    func free() {
-        PQfreeCancel(cancelRequest)
-    }
-
-    /// Whether the server has a session with this connection's backend pid, asked on a new connection.
-    private func reachesTheServerDirectly() -> Bool {
-        guard let probe = try? PostgresConnection.open(settings, queue: DispatchQueue(label: "godwit.postgres.probe")) else {
-            return false
-        }
-        let result = PQexec(probe.connection, "SELECT 1 FROM pg_stat_activity WHERE pid = \(backendPID)")
-        defer { PQclear(result) }
-        return PQresultStatus(result) == PGRES_TUPLES_OK && PQntuples(result) == 1
-    }
 }

@@ -1,5 +1,4 @@
 import CSQLite
-import Synchronization
 import GodwitCore
 
 /// A connection to a SQLite database file through the system's sqlite3 library.
@@ -11,18 +10,23 @@ import GodwitCore
 ///
 /// - Throws: ``DatabaseError`` with SQLite's message, extended result code and the statement's offset.
 public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
-    // @unchecked: the sqlite3 handle is touched only under `exclusion`, one call at a time.
+    // @unchecked: the sqlite3 handle is touched only on `thread`, one call at a time.
     private let handle: OpaquePointer
-    private let exclusion = Mutex<Void>(())
+    private let thread: ConnectionThread
     /// The file this connection opened.
     public let path: String
     public let dialect: any SQLDialect = SQLiteDialect()
 
     private let interrupter: StatementInterrupter
 
-    private init(handle: OpaquePointer, path: String) {
+    /// The thread this connection's calls run on: a wait for another process's write lock blocks it, never
+    /// a thread of Swift's cooperative pool.
+    public var executor: (any TaskExecutor)? { thread }
+
+    private init(handle: OpaquePointer, path: String, thread: ConnectionThread) {
         self.handle = handle
         self.path = path
+        self.thread = thread
         // A cancelled task's statement ends with SQLITE_INTERRUPT.
         self.interrupter = StatementInterrupter(handle: handle) { sqlite3_interrupt($0) }
     }
@@ -31,19 +35,22 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
     ///
     /// - Parameter busyTimeout: how long to wait for another process's write lock before failing.
     public static func open(path: String, busyTimeout: Duration = .seconds(300)) async throws -> SQLiteConnection {
-        var handle: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
-        let status = sqlite3_open_v2(path, &handle, flags, nil)
-        guard status == SQLITE_OK, let handle else {
-            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
-            sqlite3_close_v2(handle)
-            throw DatabaseError(
-                message: "cannot open SQLite database '\(path)': \(message)", resultCode: status,
-                isConnectionFailure: true)
+        let thread = ConnectionThread(label: "godwit.sqlite")
+        return try await thread.run {
+            var handle: OpaquePointer?
+            let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+            let status = sqlite3_open_v2(path, &handle, flags, nil)
+            guard status == SQLITE_OK, let handle else {
+                let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+                sqlite3_close_v2(handle)
+                throw DatabaseError(
+                    message: "cannot open SQLite database '\(path)': \(message)", resultCode: status,
+                    isConnectionFailure: true)
+            }
+            sqlite3_extended_result_codes(handle, 1)
+            sqlite3_busy_timeout(handle, Int32(clamping: busyTimeout.milliseconds))
+            return SQLiteConnection(handle: handle, path: path, thread: thread)
         }
-        sqlite3_extended_result_codes(handle, 1)
-        sqlite3_busy_timeout(handle, Int32(clamping: busyTimeout.milliseconds))
-        return SQLiteConnection(handle: handle, path: path)
     }
 
     deinit {
@@ -51,16 +58,16 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
     }
 
     public func execute(script: String) async throws {
-        try await exclusively { try self.runScript(script) }
+        try await onThread { try self.runScript(script) }
     }
 
     public func query<Collector: SQLRowCollector>(
         _ sql: String, _ bindings: [SQLValue], into collector: Collector
     ) async throws -> Collector {
-        try await exclusively { try self.runQuery(sql, bindings, into: collector) }
+        try await onThread { try self.runQuery(sql, bindings, into: collector) }
     }
 
-    // MARK: Under the exclusion
+    // MARK: On the thread
 
     /// Prepares and steps one statement after another, as the sqlite3 shell does.
     private func runScript(_ script: String) throws {
@@ -162,11 +169,11 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
         }
     }
 
-    /// Runs `work` on the calling thread, one call at a time; cancelling the calling task interrupts the
-    /// running statement. SQLite works on a local file: a hop to a queue and back cost more than most
-    /// statements (a quarter of a 2,000-migration run went to thread switches).
-    private func exclusively<T: Sendable>(_ work: () throws -> T) async throws -> T {
-        try await interrupter.runHere(exclusively: exclusion, work)
+    /// Runs `work` on the connection's thread; cancelling the calling task interrupts the running statement.
+    /// The engine runs on that thread while it migrates, so its calls are made there inline: SQLite works on
+    /// a local file, and a hop to a thread and back costs more than most statements.
+    private func onThread<T>(_ work: () throws -> T) async throws -> T {
+        try await interrupter.run(on: thread, work)
     }
 
     /// SQLite copies bound text at once (`SQLITE_TRANSIENT`).

@@ -1,4 +1,6 @@
+import Foundation
 import GodwitCore
+import GodwitSQLite
 import GodwitTestSupport
 import Testing
 
@@ -114,5 +116,33 @@ struct DriverConformanceTests {
             let busy = await #expect(throws: GodwitError.self) { try await connection.acquireProcessLock(timeout: .milliseconds(100)) }
             #expect(busy?.code == .locked)
         }
+    }
+
+    @Test("a call waiting for another connection's lock holds its connection's own thread: the rest of the program goes on",
+          arguments: DatabaseKind.allCases)
+    func waitsOffThePool(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        let holder = try await database.connect()
+        try await holder.execute(script: "CREATE TABLE w (id integer)")
+        _ = try await holder.query(kind.isPostgres ? "BEGIN" : "BEGIN IMMEDIATE")
+        if kind.isPostgres { _ = try await holder.query("LOCK TABLE w IN ACCESS EXCLUSIVE MODE") }
+        // More waiters than Swift's cooperative pool has threads: were a wait to hold a pool thread, this
+        // task could not go on to commit until the waits gave up (20 s), and the inserts would fail.
+        let count = ProcessInfo.processInfo.activeProcessorCount + 1
+        var waiters: [any DatabaseConnection] = []
+        for _ in 0..<count {
+            waiters.append(
+                kind.isPostgres
+                    ? try await database.connect()
+                    : try await SQLiteConnection.open(path: String(database.url.dropFirst("sqlite:".count)), busyTimeout: .seconds(20)))
+        }
+        let insert = kind.isPostgres
+            ? "BEGIN; SET LOCAL lock_timeout = '20s'; INSERT INTO w VALUES (1); COMMIT;"
+            : "INSERT INTO w VALUES (1);"
+        let inserting = waiters.map { waiter in Task { try await waiter.execute(script: insert) } }
+        try await Task.sleep(for: .milliseconds(300))
+        _ = try await holder.query("COMMIT")
+        for task in inserting { try await task.value }
+        #expect(try await holder.query("SELECT count(*) FROM w")[0][0] == .integer(Int64(count)))
     }
 }

@@ -4,10 +4,19 @@
 /// sqlite3 types. Calls are made one at a time by a single task. A connection closes when the last
 /// reference to it goes away.
 ///
+/// A driver whose calls block (a C library) runs them on a ``ConnectionThread`` of its own and names it as
+/// its ``executor``; the engine then runs each command there, so its calls need no thread switch and no
+/// thread of Swift's cooperative pool ever waits for the database.
+///
 /// - Throws: every method throws ``DatabaseError`` for a failure reported by the database or the driver.
 public protocol DatabaseConnection: Sendable {
     /// The SQL dialect of this database.
     var dialect: any SQLDialect { get }
+
+    /// Where this connection's calls run, if somewhere of their own (a ``ConnectionThread``); the engine
+    /// runs its commands with it as their executor preference. `nil` (the default) for a driver whose calls
+    /// never block a thread.
+    var executor: (any TaskExecutor)? { get }
 
     /// Runs a script of one or more statements, as the database's own shell would run it.
     ///
@@ -50,6 +59,9 @@ public protocol ProcessLock: AnyObject, Sendable {
 }
 
 extension DatabaseConnection {
+    /// No executor of its own by default.
+    public var executor: (any TaskExecutor)? { nil }
+
     /// No second connection by default.
     public func openAnother() async throws -> (any DatabaseConnection)? { nil }
 

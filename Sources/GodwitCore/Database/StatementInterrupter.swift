@@ -1,13 +1,11 @@
-import Dispatch
 import Synchronization
 
-/// Lets a cancelled task stop the statement it is waiting for on a connection's queue.
+/// Lets a cancelled task stop the statement it is waiting for on a connection's thread.
 ///
-/// A driver runs each call through ``run(on:_:)`` (on its serial queue) or ``runHere(exclusively:_:)``;
-/// when the awaiting task is cancelled, the driver's `interrupt` (libpq's `PQcancel`, `sqlite3_interrupt`)
-/// is called while that call runs, and a call cancelled after it was made but before its work started does
-/// not start (it fails as cancelled), so that a cancellation is never lost in the moment before a statement
-/// begins. A call made by a task already cancelled runs as usual: it is the engine's cleanup (`ROLLBACK`).
+/// A driver runs each call through ``run(on:_:)``; when the awaiting task is cancelled, the driver's
+/// `interrupt` (libpq's `PQcancel`, `sqlite3_interrupt`) is called while that call runs, and a call
+/// cancelled after it was made but before its work started does not start (it fails as cancelled), so that
+/// a cancellation is never lost in the moment before a statement begins. A call made by a task already cancelled runs as usual: it is the engine's cleanup (`ROLLBACK`).
 /// A late request cannot hit the next statement (a `ROLLBACK`, say): each call has its own number.
 /// Between statements the engine checks for cancellation itself.
 public final class StatementInterrupter: @unchecked Sendable {
@@ -27,38 +25,18 @@ public final class StatementInterrupter: @unchecked Sendable {
 
     /// - Parameters:
     ///   - handle: what `interrupt` needs (libpq's `PGcancel`, the `sqlite3` connection), owned by the driver.
-    ///   - interrupt: stops the running statement; called from another thread than the queue's.
+    ///   - interrupt: stops the running statement; called from another thread than the connection's, so it
+    ///     must return at once (`sqlite3_interrupt`; a driver whose stop does I/O hands it to a thread of its own).
     public init(handle: OpaquePointer, interrupt: @escaping @Sendable (OpaquePointer) -> Void) {
         self.handle = handle
         self.interrupt = interrupt
     }
 
-    /// Runs `work` on `queue` and returns its result; cancelling the calling task interrupts it.
-    public func run<T: Sendable>(on queue: DispatchQueue, _ work: @escaping @Sendable () throws -> T) async throws -> T {
+    /// Runs `work` on `thread` and returns its result; cancelling the calling task interrupts it.
+    public func run<T>(on thread: ConnectionThread, _ work: () throws -> T) async throws -> T {
         let call = newCall(cancellable: !Task.isCancelled)
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                queue.async {
-                    guard self.start(call) else { return continuation.resume(throwing: StatementInterrupter.notStarted) }
-                    let result = Result { try work() }
-                    self.finish(call)
-                    continuation.resume(with: result)
-                }
-            }
-        } onCancel: {
-            cancel(call)
-        }
-    }
-
-    /// Runs `work` on the calling thread, one call at a time (`exclusion` serialises them, as a serial
-    /// queue would, without its two thread switches per call); cancelling the calling task interrupts it.
-    /// For work that is short or local (SQLite): it occupies the caller's thread while it runs.
-    public func runHere<T: Sendable>(
-        exclusively exclusion: borrowing Mutex<Void>, _ work: () throws -> T
-    ) async throws -> T {
-        let call = newCall(cancellable: !Task.isCancelled)
-        return try await withTaskCancellationHandler {
-            try exclusion.withLock { _ in
+            try await thread.run {
                 guard start(call) else { throw StatementInterrupter.notStarted }
                 defer { finish(call) }
                 return try work()

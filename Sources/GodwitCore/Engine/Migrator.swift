@@ -120,7 +120,9 @@ public struct Migrator: Sendable {
     public func latest(
         _ options: RunOptions = RunOptions(), startingFrom snapshot: TrackingSnapshot? = nil
     ) async throws -> MigrationReport {
-        try await engine.migrate(.up, options, startingFrom: snapshot, planner: latestPlanner)
+        try await onConnectionThread {
+            try await engine.migrate(.up, options, startingFrom: snapshot, planner: latestPlanner)
+        }
     }
 
     /// What ``latest(_:startingFrom:)`` would run, sending the database nothing but the read of the tracking tables:
@@ -130,7 +132,9 @@ public struct Migrator: Sendable {
     public func latestDryRun(
         _ options: RunOptions = RunOptions(), startingFrom snapshot: TrackingSnapshot? = nil
     ) async throws -> DryRun {
-        try await engine.dryRun(planner: latestPlanner, options: options, rehearsing: false, startingFrom: snapshot)
+        try await onConnectionThread {
+            try await engine.dryRun(planner: latestPlanner, options: options, rehearsing: false, startingFrom: snapshot)
+        }
     }
 
     /// Runs what ``latest(_:startingFrom:)`` would run in a transaction that is rolled back, and returns its statements:
@@ -139,30 +143,38 @@ public struct Migrator: Sendable {
     public func latestRehearsal(
         _ options: RunOptions = RunOptions(), startingFrom snapshot: TrackingSnapshot? = nil
     ) async throws -> DryRun {
-        try await engine.dryRun(planner: latestPlanner, options: options, rehearsing: true, startingFrom: snapshot)
+        try await onConnectionThread {
+            try await engine.dryRun(planner: latestPlanner, options: options, rehearsing: true, startingFrom: snapshot)
+        }
     }
 
     /// Applies the next pending migration, or the named one, as a batch of its own (`knex migrate:up`).
     public func up(
         name: String? = nil, _ options: RunOptions = RunOptions(), startingFrom snapshot: TrackingSnapshot? = nil
     ) async throws -> MigrationReport {
-        try await engine.migrate(
-            .up, options, startingFrom: snapshot, planner: MigrationPlanner.up(name: name, recordNames: settings.recordNames))
+        try await onConnectionThread {
+            try await engine.migrate(
+                .up, options, startingFrom: snapshot, planner: MigrationPlanner.up(name: name, recordNames: settings.recordNames))
+        }
     }
 
     /// Undoes the last batch, newest first, or every batch (`knex migrate:rollback [--all]`).
     public func rollback(
         all: Bool = false, _ options: RunOptions = RunOptions(), startingFrom snapshot: TrackingSnapshot? = nil
     ) async throws -> MigrationReport {
-        try await engine.migrate(.down, options, startingFrom: snapshot, planner: rollbackPlanner(all: all))
+        try await onConnectionThread {
+            try await engine.migrate(.down, options, startingFrom: snapshot, planner: rollbackPlanner(all: all))
+        }
     }
 
     /// What ``rollback(all:_:startingFrom:)`` would run, sending the database nothing but the read of the tracking tables.
     public func rollbackDryRun(
         all: Bool = false, _ options: RunOptions = RunOptions(), startingFrom snapshot: TrackingSnapshot? = nil
     ) async throws -> DryRun {
-        try await engine.dryRun(
-            planner: rollbackPlanner(all: all), options: options, rehearsing: false, startingFrom: snapshot)
+        try await onConnectionThread {
+            try await engine.dryRun(
+                planner: rollbackPlanner(all: all), options: options, rehearsing: false, startingFrom: snapshot)
+        }
     }
 
     /// Runs what ``rollback(all:_:startingFrom:)`` would run in a transaction that is rolled back (see
@@ -170,28 +182,43 @@ public struct Migrator: Sendable {
     public func rollbackRehearsal(
         all: Bool = false, _ options: RunOptions = RunOptions(), startingFrom snapshot: TrackingSnapshot? = nil
     ) async throws -> DryRun {
-        try await engine.dryRun(
-            planner: rollbackPlanner(all: all), options: options, rehearsing: true, startingFrom: snapshot)
+        try await onConnectionThread {
+            try await engine.dryRun(
+                planner: rollbackPlanner(all: all), options: options, rehearsing: true, startingFrom: snapshot)
+        }
     }
 
     /// Undoes the last applied migration, or the named one (`knex migrate:down`).
     public func down(
         name: String? = nil, _ options: RunOptions = RunOptions(), startingFrom snapshot: TrackingSnapshot? = nil
     ) async throws -> MigrationReport {
-        try await engine.migrate(
-            .down, options, startingFrom: snapshot,
-            planner: MigrationPlanner.down(name: name, source: source, allowingEmptyDown: settings.allowEmptyDown))
+        try await onConnectionThread {
+            try await engine.migrate(
+                .down, options, startingFrom: snapshot,
+                planner: MigrationPlanner.down(name: name, source: source, allowingEmptyDown: settings.allowEmptyDown))
+        }
     }
 
     /// Reads what is applied, pending, edited and interrupted, changing nothing (no tables are created).
     public func status(startingFrom snapshot: TrackingSnapshot? = nil) async throws -> MigrationState {
-        MigrationState(try await engine.readTracking(startingFrom: snapshot), available: migrations)
+        try await onConnectionThread {
+            MigrationState(try await engine.readTracking(startingFrom: snapshot), available: migrations)
+        }
     }
 
     /// Frees a Knex lock left at `is_locked = 1`, as `knex migrate:unlock` does, creating the tables if
     /// they are missing. Godwit's own lock never needs it: it ends with its holder.
     public func unlock() async throws {
-        try await engine.unlock()
+        try await onConnectionThread {
+            try await engine.unlock()
+        }
+    }
+
+    /// Runs `command` with the connection's thread as its executor preference (see
+    /// ``DatabaseConnection/executor``): the engine's code runs where the connection's calls run, so they
+    /// need no thread switch.
+    private func onConnectionThread<T>(_ command: () async throws -> T) async throws -> T {
+        try await withTaskExecutorPreference(connection.executor, operation: command)
     }
 
     private var latestPlanner: MigrationPlanner.Planner { MigrationPlanner.latest(recordNames: settings.recordNames) }
