@@ -168,7 +168,7 @@ fresh_db bench_s
 noop_folder="$WORK/pg-${SIZES%% *}"
 (cd "$noop_folder" && "$GODWIT" latest --database-url "$(url bench_s)" >/dev/null)
 echo
-echo "statements (each one round trip) from the server's log:"
+echo "statements from the server's log (the connect-time pg_backend_pid() shares the first query's round trip):"
 echo "  no-op latest:                 $(statements bench_s "$noop_folder" latest)"
 tail -n 20 "$GODWIT_PG_DIR/server.log" | grep '^godwit|LOG:  \(statement\|execute\)' | cut -c1-160 | sed 's/^/    /'
 

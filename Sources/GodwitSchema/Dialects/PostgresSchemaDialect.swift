@@ -41,32 +41,22 @@ struct PostgresSchemaDialect: SchemaDialect {
         var before: [String] = []
         var definitions: [String] = []
         var after: [String] = []
-        var primaryColumns: [String] = []
-        var primaryName: String?
         for command in table.commands {
             switch command {
             case .column(let column):
                 before += nativeEnumTypes(column, schema: schema)
                 definitions.append(columnDefinition(column))
-                if let primary = column.primaryKey, !column.type.isIncrements {
-                    primaryColumns.append(column.name)
-                    primaryName = primary.name ?? primaryName
-                }
                 after += try additions(for: column, table: table.name, schema: schema)
-            case .primary(let columns, let name):
-                primaryColumns += columns
-                primaryName = name ?? primaryName
+            case .primary:
+                break
             case .check(let expression, let name):
                 definitions.append(checkConstraint(expression, name: name))
             default:
                 after += try statements(for: command, table: table.name, schema: schema)
             }
         }
-        if !primaryColumns.isEmpty {
-            definitions.append("constraint \(quote(primaryName ?? primaryKeyName(table.name))) primary key (\(quoted(primaryColumns)))")
-        }
-        let create = "create table \(ifNotExists ? "if not exists " : "")\(qualified(table.name, schema: schema)) (\(definitions.joined(separator: ", ")))"
-        return before + [create] + after
+        definitions += [primaryKeyConstraint(of: table)].compactMap { $0 }
+        return before + [createTableStatement(table, schema: schema, ifNotExists: ifNotExists, definitions: definitions)] + after
     }
 
     func alterTable(_ table: TableBuilder, schema: String?, on db: MigrationDatabase, file: String, line: Int) async throws {
@@ -102,10 +92,6 @@ struct PostgresSchemaDialect: SchemaDialect {
     }
 
     // MARK: Pieces
-
-    private func columnDefinition(_ column: ColumnBuilder) -> String {
-        ([quote(column.name), type(of: column.type)] + modifiers(of: column)).joined(separator: " ")
-    }
 
     /// `create type "mood" as enum ('happy', 'sad')` for a native enum column.
     private func nativeEnumTypes(_ column: ColumnBuilder, schema: String?) -> [String] {

@@ -29,29 +29,18 @@ struct SQLiteSchemaDialect: SchemaDialect {
         }
     }
 
-    func columnDefinition(_ column: ColumnBuilder) -> String {
-        ([quote(column.name), type(of: column.type)] + modifiers(of: column)).joined(separator: " ")
-    }
-
     func createTable(_ table: TableBuilder, schema: String?, ifNotExists: Bool) throws -> [String] {
         var definitions: [String] = []
         var constraints: [String] = []
         var after: [String] = []
-        var primaryColumns: [String] = []
-        var primaryName: String?
         for command in table.commands {
             switch command {
             case .column(let column):
                 definitions.append(columnDefinition(column))
-                if let primary = column.primaryKey, !column.type.isIncrements {
-                    primaryColumns.append(column.name)
-                    primaryName = primary.name ?? primaryName
-                }
                 if let key = column.foreignKey { constraints.append(try foreignKeyConstraint(key, table: table.name, schema: schema)) }
                 after += indexes(for: column, table: table.name, schema: schema)
-            case .primary(let columns, let name):
-                primaryColumns += columns
-                primaryName = name ?? primaryName
+            case .primary:
+                break
             case .foreign(let key):
                 constraints.append(try foreignKeyConstraint(key, table: table.name, schema: schema))
             case .check(let expression, let name):
@@ -60,12 +49,9 @@ struct SQLiteSchemaDialect: SchemaDialect {
                 after += try nativeStatements(for: command, table: table.name, schema: schema)
             }
         }
-        if !primaryColumns.isEmpty {
-            constraints.insert(
-                "constraint \(quote(primaryName ?? primaryKeyName(table.name))) primary key (\(quoted(primaryColumns)))", at: 0)
-        }
-        let create = "create table \(ifNotExists ? "if not exists " : "")\(qualified(table.name, schema: schema)) (\((definitions + constraints).joined(separator: ", ")))"
-        return [create] + after
+        let primaryKey = [primaryKeyConstraint(of: table)].compactMap { $0 }
+        return [createTableStatement(table, schema: schema, ifNotExists: ifNotExists, definitions: definitions + primaryKey + constraints)]
+            + after
     }
 
     func alterTable(_ table: TableBuilder, schema: String?, on db: MigrationDatabase, file: String, line: Int) async throws {

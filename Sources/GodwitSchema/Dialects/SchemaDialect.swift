@@ -68,6 +68,39 @@ extension SchemaDialect {
         "'" + text.replacing("'", with: "''") + "'"
     }
 
+    /// `"name" type modifiers…`, as in `create table` and `add column`.
+    func columnDefinition(_ column: ColumnBuilder) -> String {
+        ([quote(column.name), type(of: column.type)] + modifiers(of: column)).joined(separator: " ")
+    }
+
+    /// `create table [if not exists] "name" (definitions…)`.
+    func createTableStatement(_ table: TableBuilder, schema: String?, ifNotExists: Bool, definitions: [String]) -> String {
+        "create table \(ifNotExists ? "if not exists " : "")\(qualified(table.name, schema: schema)) (\(definitions.joined(separator: ", ")))"
+    }
+
+    /// `constraint "users_pkey" primary key ("a", "b")` for the columns marked primary and the table's
+    /// `primary` commands, in their order (the last name given wins); `nil` when there are none. An
+    /// increments column is its own primary key.
+    func primaryKeyConstraint(of table: TableBuilder) -> String? {
+        var columns: [String] = []
+        var name: String?
+        for command in table.commands {
+            switch command {
+            case .column(let column):
+                guard let primary = column.primaryKey, !column.type.isIncrements else { continue }
+                columns.append(column.name)
+                name = primary.name ?? name
+            case .primary(let primaryColumns, let primaryName):
+                columns += primaryColumns
+                name = primaryName ?? name
+            default:
+                continue
+            }
+        }
+        guard !columns.isEmpty else { return nil }
+        return "constraint \(quote(name ?? primaryKeyName(table.name))) primary key (\(quoted(columns)))"
+    }
+
     /// The modifiers that follow a column's type: nullability, default, checks.
     func modifiers(of column: ColumnBuilder) -> [String] {
         var parts: [String] = []
