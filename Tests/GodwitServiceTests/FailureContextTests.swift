@@ -38,6 +38,7 @@ struct FailureContextTests {
         #expect(error.context.outcome?.kept == [])
         #expect(error.context.outcome?.rolledBack == ["001_users.sql", "002_broken.sql"])
         #expect(error.context.outcome?.notRun == ["003_later.sql"])
+        #expect(error.context.outcome?.lock == .freed)
         #expect(error.context.outcome.map { error.description.contains($0.description) } == true)
         #expect(error.databaseError?.message.contains("nowhere") == true)
         #expect(error.errorDescription == error.description, "LocalizedError says the message")
@@ -56,6 +57,11 @@ struct FailureContextTests {
         #expect(error.context.outcome?.kept == ["001_users.sql"])
         #expect(error.context.outcome?.rolledBack == ["002_broken.sql"])
         #expect(error.context.outcome?.notRun == ["003_later.sql"])
+        // The lock was committed as is_locked = 1 with a lease for the steps; the failure freed it.
+        #expect(error.context.outcome?.lock == .freed)
+        let connection = try await database.connect()
+        #expect(try await connection.query(#"SELECT "is_locked" FROM "knex_migrations_lock""#).map { $0[0] } == [.integer(0)])
+        #expect(try await connection.query(#"SELECT count(*) FROM "knex_migrations_godwit_lease""#)[0][0] == .integer(0))
     }
 
     @Test("a file refused before anything runs names its statement and line, and what to do")

@@ -127,13 +127,11 @@ extension MigrationEngine {
     func run(
         _ draft: Plan?, _ direction: MigrationDirection, _ options: RunOptions, planner lockedPlanner: @escaping Planner
     ) async throws -> MigrationReport {
-        let processLock = try await connection.acquireProcessLock(timeout: settings.lockTimeout)
-        defer { processLock?.release() }
-        let ran: Plan?
-        if draft?.isSingleTransaction ?? true, let outcome = try await runInOneTransaction(lockedPlanner, direction, options) {
-            ran = outcome
-        } else {
-            ran = try await runStepByStep(lockedPlanner, direction, options)
+        let ran: Plan? = try await holdingProcessLock {
+            if draft?.isSingleTransaction ?? true, let outcome = try await runInOneTransaction(lockedPlanner, direction, options) {
+                return outcome
+            }
+            return try await runStepByStep(lockedPlanner, direction, options)
         }
         guard let plan = ran else { return .nothingToDo(direction) }
         return MigrationReport(

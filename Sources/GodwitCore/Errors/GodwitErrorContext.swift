@@ -74,8 +74,21 @@ extension GodwitError {
         public var rolledBack: [String]
         /// Migrations that did not run.
         public var notRun: [String]
+        /// The migration lock after the failure, when the run had taken it.
+        public var lock: LockState?
         /// The same, as the message says it.
         public var description: String
+    }
+
+    /// The migration lock after a failure.
+    public enum LockState: String, Sendable {
+        /// Free: the transaction that held it ended (even if its rollback failed, the server ends it with
+        /// the connection), or its lease was deleted.
+        case freed
+        /// Still set (`is_locked = 1`): its lease could not be deleted. The lease runs out (within the lease
+        /// duration; on SQLite it is expired already) and the next Godwit runner takes the lock over; a Knex
+        /// runner waits until one has, or until `godwit unlock`.
+        case leftToExpire
     }
 }
 
@@ -89,7 +102,7 @@ extension GodwitError.Context {
         self.direction = direction.flatMap(MigrationDirection.init(rawValue:))
         self.statement = statement
         self.phase = phase
-        self.outcome = consequence.map { GodwitError.Outcome(kept: [], rolledBack: [], notRun: [], description: $0) }
+        self.outcome = consequence.map { GodwitError.Outcome(kept: [], rolledBack: [], notRun: [], lock: nil, description: $0) }
         self.advice = advice
     }
 
@@ -108,13 +121,24 @@ extension GodwitError.StatementReference {
 }
 
 extension GodwitError {
-    /// This error with what the run kept, rolled back and did not run (the runner knows; the step that
-    /// failed does not).
-    func leaving(kept: [String], rolledBack: [String], notRun: [String]) -> GodwitError {
+    /// This error with what the run kept, rolled back and did not run, and the lock's state (the runner
+    /// knows; the step that failed does not).
+    func leaving(kept: [String], rolledBack: [String], notRun: [String], lock: LockState? = nil) -> GodwitError {
         var error = self
         let description = context.outcome?.description ?? details.last ?? ""
-        error.context.outcome = Outcome(kept: kept, rolledBack: rolledBack, notRun: notRun, description: description)
+        error.context.outcome = Outcome(
+            kept: kept, rolledBack: rolledBack, notRun: notRun, lock: lock ?? context.outcome?.lock, description: description)
         return error
+    }
+
+    /// This error saying the lock's state after the run let it go; a lock left set is said in a line of its own.
+    func leavingLock(_ lock: LockState) -> GodwitError {
+        var context = context
+        context.outcome?.lock = lock
+        let details = lock == .leftToExpire
+            ? details + ["the migration lock could not be freed: it is left to expire, and the next runner takes it over then"]
+            : details
+        return GodwitError(code: code, summary: summary, details: details, databaseError: databaseError, context: context)
     }
 
     /// This error with another consequence sentence in place of the one it says (its outcome's).
@@ -125,7 +149,7 @@ extension GodwitError {
         var context = context
         context.outcome = Outcome(
             kept: context.outcome?.kept ?? [], rolledBack: context.outcome?.rolledBack ?? [],
-            notRun: context.outcome?.notRun ?? [], description: consequence)
+            notRun: context.outcome?.notRun ?? [], lock: context.outcome?.lock, description: consequence)
         return GodwitError(code: code, summary: summary, details: details, databaseError: databaseError, context: context)
     }
 }

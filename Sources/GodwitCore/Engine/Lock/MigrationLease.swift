@@ -73,16 +73,20 @@ actor MigrationLease {
             details: ["stopped before the next statement so that two runners never migrate at once"])
     }
 
-    /// Stops renewing and frees the lock, if it is still this lease's.
-    func release() async {
+    /// Stops renewing and frees the lock, if it is still this lease's; `false` when freeing it failed (the
+    /// lease then runs out by itself).
+    @discardableResult
+    func release() async -> Bool {
         heartbeat?.cancel()
         heartbeat = nil
-        guard (try? await log.connection.query(log.connection.dialect.beginTransaction)) != nil else { return }
+        guard (try? await log.connection.query(log.connection.dialect.beginTransaction)) != nil else { return false }
         do {
             try await log.releaseLease(token: token)
             _ = try await log.connection.query("COMMIT")
+            return true
         } catch {
             _ = try? await log.connection.query("ROLLBACK")
+            return false
         }
     }
 

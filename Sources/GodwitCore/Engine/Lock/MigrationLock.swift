@@ -5,9 +5,36 @@ import Foundation
 #endif
 import Logging
 
-// Taking the migration lock: the lock row in a transaction, waiting out other runners and Knex's flag, and
-// saying who holds it when the wait ends. The lease (`MigrationLease`) keeps it across transactions.
+// The migration lock: one runner migrates a database at a time, Godwit's and Knex's alike, and the lock never
+// outlives its holder. Its pieces, all in this folder:
+//
+// - The lock row (`knex_migrations_lock`, Knex's table; its SQL in LockTables.swift), taken inside the
+//   transaction that does the work, so it ends with that transaction: commit, rollback, or a connection lost
+//   with its process. PostgreSQL: `SELECT … FOR UPDATE NOWAIT` on the row, which Knex's own
+//   `UPDATE … SET is_locked = 1` waits on; SQLite: the transaction's write lock (`BEGIN IMMEDIATE`).
+// - Knex's flag, `is_locked = 1` with no lease: a Knex runner holds the lock (or died holding it; `godwit
+//   unlock` frees it). While it is set, Godwit watches it with plain reads, not transactions (`beginLocked`).
+// - The lease (MigrationLease.swift), for a batch that runs step by step (a `transaction:false` or
+//   `transaction:own` migration): the lock cannot stay in an open transaction there, so it is committed as
+//   `is_locked = 1`, which keeps Knex out, with a row in `knex_migrations_godwit_lease` that the holder renews
+//   from a second connection. A runner that finds the lease expired takes the lock over; a holder that
+//   could not renew in time stops before its next statement.
+// - SQLite's process lock (`DatabaseConnection.acquireProcessLock`: an `flock` on `<database>.godwit-lock`),
+//   held for the whole command. SQLite has no second connection that could renew a lease while the first
+//   writes, so there the lease row is written expired from the start and only the `flock`, which the
+//   operating system frees when its process dies, tells a live holder from a dead one: a runner holding the
+//   `flock` that finds a lease knows its holder died. PostgreSQL needs no process lock.
+// - Waiting: polls with growing, jittered pauses (`Backoff`) up to the lock timeout, said once at notice
+//   level; when the wait ends, the error names the holder (its session and since when, or its lease, or
+//   Knex's flag) and what to do.
 extension MigrationEngine {
+    /// Runs `body` holding the database's process lock, if it needs one (SQLite), for the whole command.
+    func holdingProcessLock<T>(_ body: () async throws -> T) async throws -> T {
+        let processLock = try await connection.acquireProcessLock(timeout: settings.lockTimeout)
+        defer { processLock?.release() }
+        return try await body()
+    }
+
     /// Begins a transaction on `lockLog`'s connection and takes the lock row in it, waiting (polling with
     /// growing, jittered pauses) while another transaction holds it or a Knex runner has set `is_locked`.
     func beginLocked(_ lockLog: MigrationLog, consequence: String) async throws {

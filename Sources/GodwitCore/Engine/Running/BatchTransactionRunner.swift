@@ -39,12 +39,13 @@ extension MigrationEngine {
         do {
             try await runEach(of: steps, consequence: consequence)
         } catch let error as GodwitError {
-            // All of the batch rolls back: what ran before the failure, and the failing migration.
+            // All of the batch rolls back: what ran before the failure, and the failing migration; the lock
+            // row ends with the transaction.
             let names = steps.map(\.migration.name)
             let failed = error.context.migration.flatMap { names.firstIndex(of: $0.name) }
             throw error.leaving(
                 kept: [], rolledBack: Array(names[..<(failed.map { $0 + 1 } ?? 0)]),
-                notRun: Array(names[(failed.map { $0 + 1 } ?? 0)...]))
+                notRun: Array(names[(failed.map { $0 + 1 } ?? 0)...]), lock: .freed)
         }
     }
 

@@ -41,6 +41,10 @@ extension MigrationEngine {
             await lease?.release()
             await knexLock?.release()
             return plan
+        } catch let error as GodwitError {
+            let released = await lease?.release() ?? true
+            let knexReleased = await knexLock?.release() ?? true
+            throw error.leavingLock(released && knexReleased ? .freed : .leftToExpire)
         } catch {
             await lease?.release()
             await knexLock?.release()
