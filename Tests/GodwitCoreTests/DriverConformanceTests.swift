@@ -90,12 +90,16 @@ struct DriverConformanceTests {
         let dialect = connection.dialect
         for _ in 0..<2 {
             _ = try await connection.query(dialect.beginTransaction)
-            for statement in dialect.createTrackingTables(migrations: TableName("knex_migrations"), lock: TableName("knex_migrations_lock")) {
+            let statements = dialect.createTrackingTables(migrations: TableName("knex_migrations"), lock: TableName("knex_migrations_lock"))
+                + dialect.createGodwitTables(progress: TableName("knex_migrations_godwit"), lease: TableName("knex_migrations_godwit_lease"))
+            for statement in statements {
                 _ = try await connection.query(statement)
             }
             _ = try await connection.query("COMMIT")
         }
-        #expect(try await database.hasTable("knex_migrations_lock", on: connection))
+        for table in ["knex_migrations", "knex_migrations_lock", "knex_migrations_godwit", "knex_migrations_godwit_lease"] {
+            #expect(try await database.hasTable(table, on: connection), "\(table)")
+        }
         let script = "CREATE TABLE s (t text);\nINSERT INTO s VALUES ('a;b');\n-- a comment; with a semicolon\nINSERT INTO s VALUES ('c');"
         let pieces = dialect.statementRanges(in: script).map { script.utf8Slice($0) }
         #expect(pieces.count == 3)

@@ -33,6 +33,12 @@ public protocol SQLDialect: Sendable {
     /// Each must be idempotent (`IF NOT EXISTS`): concurrent runners may race to create them.
     func createTrackingTables(migrations: TableName, lock: TableName) -> [String]
 
+    /// The statements that create Godwit's own tables beside Knex's: `progress` (a checksum per migration,
+    /// and the progress of one interrupted outside a transaction) and `lease` (the lock held across
+    /// transactions). Run after ``createTrackingTables(migrations:lock:)`` in the same transaction, which
+    /// serialises concurrent creators where the database needs it. Idempotent. The default is portable SQL.
+    func createGodwitTables(progress: TableName, lease: TableName) -> [String]
+
     /// The select-list expression that reads `migration_time` as seconds since 1970, a number with a
     /// fraction (milliseconds and finer). Kept cheap for a new connection: no operators or casts to look up.
     func migrationTimeAsEpochSeconds(column: String) -> String
@@ -97,6 +103,19 @@ extension SQLDialect {
     public var sessionReset: String? { nil }
     public var hasSchemas: Bool { false }
     public var schemaOfTableQuery: String? { nil }
+
+    public func createGodwitTables(progress: TableName, lease: TableName) -> [String] {
+        [
+            #"""
+            CREATE TABLE IF NOT EXISTS \#(progress.quoted(in: self)) ("name" varchar(255) PRIMARY KEY, "checksum" varchar(64), \#
+            "direction" varchar(4), "statements_done" integer, "statement_count" integer, "failure" text)
+            """#,
+            #"""
+            CREATE TABLE IF NOT EXISTS \#(lease.quoted(in: self)) ("id" integer PRIMARY KEY, "token" varchar(64) NOT NULL, \#
+            "holder" varchar(255) NOT NULL, "expires_at" bigint NOT NULL)
+            """#,
+        ]
+    }
 
     /// The UTF-8 ranges of the statements in `script` that reach the database (its shell commands left out).
     public func statementRanges(in script: String) -> [Range<Int>] {

@@ -143,21 +143,15 @@ struct MigrationLog: Sendable {
         return contents
     }
 
-    /// Creates the missing tables and the lock row. Call it inside a transaction.
+    /// Creates the missing tables (Knex's, then Godwit's, as the dialect writes them) and the lock row. Call
+    /// it inside a transaction.
     func create() async throws {
         for statement in dialect.createTrackingTables(migrations: tableName, lock: lockTableName) {
             _ = try await connection.query(statement)
         }
-        _ = try await connection.query(
-            #"""
-            CREATE TABLE IF NOT EXISTS \#(godwitTable) ("name" varchar(255) PRIMARY KEY, "checksum" varchar(64), \#
-            "direction" varchar(4), "statements_done" integer, "statement_count" integer, "failure" text)
-            """#)
-        _ = try await connection.query(
-            #"""
-            CREATE TABLE IF NOT EXISTS \#(leaseTable) ("id" integer PRIMARY KEY, "token" varchar(64) NOT NULL, \#
-            "holder" varchar(255) NOT NULL, "expires_at" bigint NOT NULL)
-            """#)
+        for statement in dialect.createGodwitTables(progress: godwitTableName, lease: leaseTableName) {
+            _ = try await connection.query(statement)
+        }
         try await ensureLockRow()
     }
 
