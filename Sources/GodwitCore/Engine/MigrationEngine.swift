@@ -128,8 +128,12 @@ extension MigrationEngine {
         _ draft: Plan?, _ direction: MigrationDirection, _ options: RunOptions, planner lockedPlanner: @escaping Planner
     ) async throws -> MigrationReport {
         let ran: Plan? = try await holdingProcessLock {
-            if draft?.isSingleTransaction ?? true, let outcome = try await runInOneTransaction(lockedPlanner, direction, options) {
-                return outcome
+            if draft?.isSingleTransaction ?? true {
+                switch try await runInOneTransaction(lockedPlanner, direction, options) {
+                case .ran(let plan): return plan
+                case .nothingToDo: return nil
+                case .needsStepwise: break
+                }
             }
             return try await runStepByStep(lockedPlanner, direction, options)
         }
@@ -166,7 +170,7 @@ extension MigrationEngine {
     func settle(_ settled: [InterruptedMigration], direction: MigrationDirection) async throws {
         for entry in settled {
             logger.warning(
-                "\(entry.name) was interrupted while \(entry.direction.activity), and another runner has since \(entry.direction == .up ? "applied" : "rolled back") it (knex_migrations says so): its interruption is settled, nothing of it is run again")
+                "\(entry.name) was interrupted while \(entry.direction.activity), and another runner has since \(entry.direction.pastTense) it (knex_migrations says so): its interruption is settled, nothing of it is run again")
         }
         try await transaction(consequence: direction.nothingDone) { try await log.clearProgress(settled.map(\.name)) }
     }

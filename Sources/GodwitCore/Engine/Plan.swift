@@ -162,7 +162,7 @@ public enum MigrationDirection: String, Sendable {
     /// The command that runs whole batches in this direction, named in advice to users.
     var command: String { self == .up ? "latest" : "rollback" }
     /// What a failure before any migration ran leaves: nothing applied, or nothing undone.
-    var nothingDone: String { self == .up ? "nothing was applied" : "nothing was undone" }
+    var nothingDone: String { Consequence.nothing(self) }
     /// What a migration running in this direction is doing, for messages.
     var activity: String { self == .up ? "applying" : "rolling back" }
 }

@@ -7,28 +7,34 @@ import Logging
 
 // The runner of a batch in one transaction: the lock, every script and every record, all or nothing.
 extension MigrationEngine {
+    /// What a batch run in one transaction came to.
+    enum BatchOutcome {
+        /// The plan ran and committed.
+        case ran(Plan)
+        /// Under the lock, nothing was left to do (another runner did it).
+        case nothingToDo
+        /// The plan made under the lock has a step that cannot run in the batch's transaction: nothing ran,
+        /// and the step-by-step runner takes it.
+        case needsStepwise
+    }
+
     /// The lock, the scripts and the records in one transaction: all of it lands, or none of it.
-    ///
-    /// - Returns: the plan that ran (`nil` inside when nothing was left to do), or `nil` when the plan
-    ///   made under the lock needs step-by-step running.
     func runInOneTransaction(
         _ planner: Planner, _ direction: MigrationDirection, _ options: RunOptions
-    ) async throws -> Plan?? {
-        let nothingApplied = direction == .up
-            ? "nothing from this batch was applied: the transaction was rolled back and the lock is free"
-            : "nothing from this batch was undone: the transaction was rolled back and the lock is free"
+    ) async throws -> BatchOutcome {
+        let nothingApplied = Consequence.batchRolledBack(direction)
         return try await retryingLockTimeouts(what: "the batch") {
             try await transaction(consequence: nothingApplied, locking: true) {
                 let state = try await lockedState()
                 guard let plan = try planner(state) else {
                     try await keepChecksums(of: state, options: options)
-                    return .some(nil)
+                    return .nothingToDo
                 }
-                guard plan.isSingleTransaction else { return nil }
+                guard plan.isSingleTransaction else { return .needsStepwise }
                 try await boundLockWaits()
                 try await runInBatchTransaction(plan.steps, consequence: nothingApplied)
                 try await bookkeep(plan.steps, of: plan, state: state, options: options)
-                return .some(plan)
+                return .ran(plan)
             }
         }
     }

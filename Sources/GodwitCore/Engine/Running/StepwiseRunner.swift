@@ -89,8 +89,9 @@ extension MigrationEngine {
         try await lease?.check()
         try stopIfCancelled(
             before: step.migration.name,
-            consequence: MigrationEngine.stoppedConsequence(plan: plan, done: done, notRun: [step.migration.name] + rest))
-        let consequence = MigrationEngine.partialConsequence(plan: plan, done: done, step: step, notRun: rest)
+            consequence: Consequence.stopped(plan.direction, kept: done, notRun: [step.migration.name] + rest))
+        let consequence = Consequence.failedStep(
+            plan.direction, kept: done, rolledBack: step.script.runsInTransaction ? step.migration.name : nil, notRun: rest)
         if step.script.runsInTransaction {
             try await retryingLockTimeouts(what: step.migration.name) {
                 try await transaction(consequence: consequence) {
@@ -138,12 +139,12 @@ extension MigrationEngine {
                 try? await log.markFailed(name, failure: error.description)
                 throw GodwitError.migrationFailed(
                     step.migration, direction: plan.direction.rawValue, script: step.script, error: error,
-                    consequence: MigrationEngine.outsideTransactionConsequence(
-                        plan: plan, consequence: consequence, failed: index, of: statements.count))
+                    consequence: Consequence.outsideTransaction(
+                        plan.direction, consequence, failedStatement: index, of: statements.count))
             }
         }
         if step.handling.contains(.resetsSession) { try await resetSession(inTransaction: false) }
-        try await transaction(consequence: consequence + "; its statements all ran but it is not recorded: run the command again with --resume to record it") {
+        try await transaction(consequence: Consequence.unrecorded(consequence)) {
             try await bookkeep([step], of: plan, state: state, options: options, finished: true)
         }
     }
@@ -178,7 +179,7 @@ extension MigrationEngine {
                 code: error.code, summary: error.summary, details: replaced.details + [context.advice!],
                 databaseError: error.databaseError, context: context)
         }
-        try await transaction(consequence: consequence + "; its statements all ran but it is not recorded: run the command again with --resume to record it") {
+        try await transaction(consequence: Consequence.unrecorded(consequence)) {
             try await bookkeep([step], of: plan, state: state, options: options, finished: true)
         }
     }
@@ -212,31 +213,5 @@ extension MigrationEngine {
 
     static func databaseError(in error: any Error) -> DatabaseError? {
         (error as? DatabaseError) ?? (error as? MigrationStatementFailure)?.error
-    }
-
-    static func outsideTransactionConsequence(
-        plan: Plan, consequence: String, failed index: Int, of count: Int
-    ) -> String {
-        let command = plan.direction.command
-        let completed = index == 0 ? "no statement of it completed" : "its statements 1–\(index) of \(count) completed and stay in effect"
-        return [
-            consequence, completed,
-            "check the database, then either keep what completed and run the rest with 'godwit \(command) --resume' (statements \(index + 1)–\(count)), or undo it by hand and run it all again with 'godwit \(command) --restart'",
-        ].joined(separator: "; ")
-    }
-
-    static func stoppedConsequence(plan: Plan, done: [String], notRun: [String]) -> String {
-        let verb = plan.direction == .up ? "applied" : "rolled back"
-        return "\(verb) before the stop and kept: \(done.isEmpty ? "none" : done.joined(separator: ", ")); not run: \(notRun.joined(separator: ", ")); the lock is free"
-    }
-
-    static func partialConsequence(plan: Plan, done: [String], step: Plan.Step, notRun: [String]) -> String {
-        let verb = plan.direction == .up ? "applied" : "rolled back"
-        var parts = ["\(verb) before the failure and kept: \(done.isEmpty ? "none" : done.joined(separator: ", "))"]
-        if step.script.runsInTransaction {
-            parts.append("\(step.migration.name) was rolled back")
-        }
-        if !notRun.isEmpty { parts.append("not run: \(notRun.joined(separator: ", "))") }
-        return parts.joined(separator: "; ")
     }
 }
