@@ -126,13 +126,13 @@ public struct PostgresConnectionSettings: Sendable, CustomStringConvertible {
 
     /// `message` with every form of the password replaced by `***`.
     func redact(_ message: String) -> String {
-        passwordForms.reduce(message) { $0.replacing($1, with: "***") }
+        passwordForms.reduce(message) { $0.masking($1) }
     }
 
     /// Masks the password of a URL that may not even parse, so it can be shown.
     public static func redact(url: String) -> String {
         guard let password = PostgresURLParts(url)?.password, !password.isEmpty else { return url }
-        return url.replacing(password, with: "***")
+        return url.masking(String(password))
     }
 
     // MARK: Checks
@@ -190,4 +190,28 @@ extension String {
         String(trimmingEnd { $0.isNewline || $0 == " " })
     }
 
+}
+
+extension String {
+    /// This text with every occurrence of `secret` replaced by `***`, found by its bytes: a match by
+    /// characters would miss a password whose first or last character combines with the text around it.
+    func masking(_ secret: String) -> String {
+        let secret = Array(secret.utf8)
+        guard !secret.isEmpty else { return self }
+        let bytes = Array(utf8)
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count)
+        var index = 0
+        // A match starts on a scalar's first byte (the secret's first byte is one), so it ends on a boundary too.
+        while index < bytes.count {
+            if bytes[index...].starts(with: secret) {
+                result += "***".utf8
+                index += secret.count
+            } else {
+                result.append(bytes[index])
+                index += 1
+            }
+        }
+        return String(decoding: result, as: UTF8.self)
+    }
 }

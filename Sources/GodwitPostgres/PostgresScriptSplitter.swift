@@ -41,6 +41,8 @@ public enum PostgresScriptSplitter {
         /// The server's `standard_conforming_strings` as the script has set it (on unless it says otherwise).
         var standardStrings = true
         var result: [ScriptStatement] = []
+        /// A meta-command met inside the statement being read (its name).
+        var innerMetaCommand: String?
 
         init(bytes: UnsafeBufferPointer<UInt8>) {
             self.bytes = bytes
@@ -60,17 +62,21 @@ public enum PostgresScriptSplitter {
                     index = start
                     resetStatementState()
                 case UInt8(ascii: "\\"):
-                    // A psql meta-command: it is not SQL and runs to the end of its line.
+                    // A psql meta-command: it is not SQL and runs to the end of its line. Inside a statement,
+                    // psql runs it at once and sends the statement without it: that statement is refused.
                     let end = endOfLine(from: index)
-                    result.append(metaCommand(index..<end))
+                    let command = metaCommand(index..<end)
                     if start == index {
+                        result.append(command)
                         start = SQLTrivia.skip(bytes, from: end)
                         index = start
                     } else {
+                        if innerMetaCommand == nil, case .shellCommand(let name, _) = command.kind { innerMetaCommand = name }
                         index = end
                     }
                 case UInt8(ascii: "-") where peek(1) == UInt8(ascii: "-"):
-                    while index < bytes.count, bytes[index] != 0x0A { index += 1 }
+                    // As the server's scanner and psql's: a carriage return ends the comment too.
+                    while index < bytes.count, bytes[index] != 0x0A, bytes[index] != 0x0D { index += 1 }
                 case UInt8(ascii: "/") where peek(1) == UInt8(ascii: "*"):
                     index = SQLTrivia.endOfBlockComment(bytes, from: index)
                 case UInt8(ascii: "'"):
@@ -132,6 +138,11 @@ public enum PostgresScriptSplitter {
                     : .copyFromStdin(rows: rowsStart..<rowsEnd)
                 statement.extent = range.lowerBound..<after
                 index = after
+            }
+            if let name = innerMetaCommand {
+                statement.kind = .unsupported(
+                    reason: "the psql meta-command \(name) stands inside this statement, where psql runs it at once and sends the statement without its line: put it on a line of its own between statements")
+                innerMetaCommand = nil
             }
             result.append(statement)
         }

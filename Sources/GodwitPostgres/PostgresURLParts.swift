@@ -16,28 +16,32 @@ struct PostgresURLParts {
     var query: Substring?
 
     /// `nil` when `url` has no `scheme://`.
+    ///
+    /// Read byte by byte, as libpq reads it, not by characters: an `@` followed by a combining mark is one
+    /// character to Swift but still ends the user information for libpq.
     init?(_ url: String) {
-        guard let schemeEnd = url.firstRange(of: "://") else { return nil }
+        let bytes = url.utf8
+        guard let schemeEnd = bytes.firstRange(of: "://".utf8) else { return nil }
         var rest = url[schemeEnd.upperBound...]
-        if let at = rest.lastIndex(of: "@") {
+        if let at = rest.utf8.lastIndex(of: UInt8(ascii: "@")) {
             let userInfo = rest[..<at]
             // "host/db@x" has no user information: a user name holds no '/', and there is no password.
-            if userInfo.contains(":") || !userInfo.contains("/") {
-                if let colon = userInfo.firstIndex(of: ":") {
+            if userInfo.utf8.contains(UInt8(ascii: ":")) || !userInfo.utf8.contains(UInt8(ascii: "/")) {
+                if let colon = userInfo.utf8.firstIndex(of: UInt8(ascii: ":")) {
                     user = userInfo[..<colon]
-                    password = userInfo[userInfo.index(after: colon)...]
+                    password = userInfo[userInfo.utf8.index(after: colon)...]
                 } else {
                     user = userInfo
                 }
-                rest = rest[rest.index(after: at)...]
+                rest = rest[rest.utf8.index(after: at)...]
             }
         }
-        if let question = rest.firstIndex(of: "?") {
-            query = rest[rest.index(after: question)...]
+        if let question = rest.utf8.firstIndex(of: UInt8(ascii: "?")) {
+            query = rest[rest.utf8.index(after: question)...]
             rest = rest[..<question]
         }
-        if let slash = rest.firstIndex(of: "/") {
-            database = rest[rest.index(after: slash)...]
+        if let slash = rest.utf8.firstIndex(of: UInt8(ascii: "/")) {
+            database = rest[rest.utf8.index(after: slash)...]
             rest = rest[..<slash]
         }
         hostAndPort = rest
@@ -52,7 +56,7 @@ struct PostgresURLParts {
     func rawReservedCharacter() -> (part: String, character: Character, escape: String)? {
         for (part, text) in [("user name", user), ("password", password)] {
             guard let text else { continue }
-            if let found = Self.reservedInUserInfo.first(where: { text.contains($0.character) }) {
+            if let found = Self.reservedInUserInfo.first(where: { text.utf8.contains($0.character.asciiValue!) }) {
                 return (part, found.character, found.escape)
             }
         }

@@ -76,7 +76,7 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
             guard let base = bytes.baseAddress else { return }
             var offset = 0
             while offset < bytes.count {
-                let start = SQLTrivia.skip(bytes, from: offset)
+                let start = SQLTrivia.skip(bytes, from: offset, rules: .sqlite)
                 guard start < bytes.count else { return }
                 var statement: OpaquePointer?
                 var tail: UnsafePointer<CChar>?

@@ -55,31 +55,39 @@ public struct SQLiteDialect: SQLDialect {
 
     /// Splits where the sqlite3 shell would run a statement: at a `;` that ends a complete statement
     /// (`sqlite3_complete`), so a trigger's inner `;` do not split it. A line that starts with `.` where a
-    /// statement would start is one of the shell's dot-commands.
+    /// statement would start is one of the shell's dot-commands. Comments and white space as SQLite reads
+    /// them: a block comment ends at its first `*/`, a vertical tab is white space.
     public func statements(in script: String) -> [ScriptStatement] {
         var result: [ScriptStatement] = []
         let bytes = Array(script.utf8)
         bytes.withUnsafeBufferPointer { bytes in
-            var start = SQLTrivia.skip(bytes, from: 0)
+            var start = SQLTrivia.skip(bytes, from: 0, rules: .sqlite)
             while start < bytes.count {
+                if bytes[start] == UInt8(ascii: ";") {
+                    start = SQLTrivia.skip(bytes, from: start + 1, rules: .sqlite)
+                    continue
+                }
                 if bytes[start] == UInt8(ascii: ".") {
                     var end = start
                     while end < bytes.count, bytes[end] != 0x0A { end += 1 }
                     result.append(SQLiteDialect.dotCommand(bytes, start..<end))
-                    start = SQLTrivia.skip(bytes, from: end)
+                    start = SQLTrivia.skip(bytes, from: end, rules: .sqlite)
                     continue
                 }
+                // The statement ends before the `;` that completes it (else at the end of the script).
                 var end = bytes.count
+                var next = bytes.count
                 var index = start
                 while index < bytes.count {
                     if bytes[index] == UInt8(ascii: ";"), SQLiteDialect.isComplete(bytes[start...index]) {
-                        end = index + 1
+                        (end, next) = (index, index + 1)
                         break
                     }
                     index += 1
                 }
+                while end > start, [0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D].contains(bytes[end - 1]) { end -= 1 }
                 result.append(SQLiteDialect.classify(bytes, start..<end))
-                start = SQLTrivia.skip(bytes, from: end)
+                start = SQLTrivia.skip(bytes, from: next, rules: .sqlite)
             }
         }
         return result

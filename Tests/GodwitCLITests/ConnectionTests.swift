@@ -79,7 +79,9 @@ struct ConnectionTests {
     func tlsModes(server: Server, query: String, expected: String) async throws {
         let authority = try Self.certificateAuthority
         let other = try TestDatabase.testSetting("GODWIT_PG_OTHER_CA")
-        let resolvedQuery = query.replacing("OTHER", with: other).replacing("CA", with: authority)
+        // Each placeholder replaced once, where it stands: a temporary folder's name may hold "CA" itself.
+        let resolvedQuery = query.replacing("sslrootcert=OTHER", with: "sslrootcert=\(other)")
+            .replacing("sslrootcert=CA", with: "sslrootcert=\(authority)")
         let url = try await Self.url(server, host: "localhost", query: resolvedQuery)
         let result = try await run(["status", "--database-url", url])
         if expected.hasPrefix("error: ") {

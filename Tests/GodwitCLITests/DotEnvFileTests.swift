@@ -31,4 +31,13 @@ struct DotEnvFileTests {
         let error = #expect(throws: GodwitError.self) { try DotEnvFile(parsing: text, path: ".env") }
         #expect(error?.summary == expected)
     }
+
+    @Test("any value written with quoted(_:) reads back as it was; CR and CRLF end lines as LF does", arguments: [
+        "plain", "", "p@ss:w/rd?#%\"x'y", "two\nlines\r\nand\ta tab", "back\\slash\\", " spaced # not a comment ",
+        "\u{301}combining first", "ends with a combining mark e\u{301}", "\u{2028}line separator\u{85}", "emoji 👩‍💻",
+    ])
+    func quoting(value: String) throws {
+        let file = try DotEnvFile(parsing: "A=1\rVALUE=\(DotEnvFile.quoted(value))\r\nB=2", path: ".env")
+        #expect(file.variables == ["A": "1", "VALUE": value, "B": "2"])
+    }
 }

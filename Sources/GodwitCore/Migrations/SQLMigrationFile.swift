@@ -105,7 +105,13 @@ public enum SQLMigrationFile {
             let text = UnsafeRawBufferPointer(rebasing: bytes[start..<max(start, end)])
             var sql = String(decoding: text, as: UTF8.self)
             if text.contains(0x0D) {
-                sql = sql.replacing("\r\n", with: "\n").replacing("\r", with: "\n")
+                // By bytes: as characters, "\r\r\n" made "\r" + "\n", which is the one character "\r\n" again.
+                var lines: [UInt8] = []
+                lines.reserveCapacity(text.count)
+                for (index, byte) in text.enumerated() where byte != 0x0D || index + 1 == text.count || text[index + 1] != 0x0A {
+                    lines.append(byte == 0x0D ? 0x0A : byte)
+                }
+                sql = String(decoding: lines, as: UTF8.self)
             }
             return MigrationScript(
                 sql: sql, firstLine: firstLine, runsInTransaction: marker.runsInTransaction,

@@ -1,17 +1,37 @@
 /// Skips what separates SQL statements without being part of them: white space and comments.
 public enum SQLTrivia {
+    /// How a database's scanner reads white space and comments.
+    public struct Rules: Sendable {
+        /// Whether `/* */` comments nest (PostgreSQL), or one ends at the first `*/` (SQLite).
+        public var nestedComments: Bool
+        /// Whether a vertical tab is white space (SQLite; not PostgreSQL 15, whose scanner rejects it).
+        public var verticalTabIsSpace: Bool
+        /// Whether a carriage return ends a `--` comment, as a line feed does (PostgreSQL; SQLite's ends at
+        /// a line feed only).
+        public var carriageReturnEndsComment: Bool
+
+        /// PostgreSQL's scanner (and psql's).
+        public static let postgreSQL = Rules(nestedComments: true, verticalTabIsSpace: false, carriageReturnEndsComment: true)
+        /// SQLite's tokenizer.
+        public static let sqlite = Rules(nestedComments: false, verticalTabIsSpace: true, carriageReturnEndsComment: false)
+    }
+
     /// The offset of the first byte at or after `start` that is neither white space nor inside a
-    /// `--` or `/* */` comment (nested block comments included, as PostgreSQL nests them).
-    public static func skip(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+    /// `--` or `/* */` comment, by `rules`.
+    public static func skip(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, rules: Rules = .postgreSQL) -> Int {
         var index = start
         while index < bytes.count {
             let byte = bytes[index]
-            if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C {
+            if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C
+                || (byte == 0x0B && rules.verticalTabIsSpace)
+            {
                 index += 1
             } else if byte == UInt8(ascii: "-"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "-") {
-                while index < bytes.count, bytes[index] != 0x0A { index += 1 }
+                while index < bytes.count, bytes[index] != 0x0A, bytes[index] != 0x0D || !rules.carriageReturnEndsComment {
+                    index += 1
+                }
             } else if byte == UInt8(ascii: "/"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "*") {
-                index = endOfBlockComment(bytes, from: index)
+                index = endOfBlockComment(bytes, from: index, nested: rules.nestedComments)
             } else {
                 break
             }
@@ -19,12 +39,13 @@ public enum SQLTrivia {
         return index
     }
 
-    /// The offset just past the block comment that opens at `start` (or the end, if it never closes).
-    public static func endOfBlockComment(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+    /// The offset just past the block comment that opens at `start` (or the end, if it never closes); with
+    /// `nested`, as PostgreSQL reads them, an inner `/*` opens a comment that needs its own `*/`.
+    public static func endOfBlockComment(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, nested: Bool = true) -> Int {
         var depth = 0
         var index = start
         while index + 1 < bytes.count {
-            if bytes[index] == UInt8(ascii: "/"), bytes[index + 1] == UInt8(ascii: "*") {
+            if bytes[index] == UInt8(ascii: "/"), bytes[index + 1] == UInt8(ascii: "*"), nested || depth == 0 {
                 depth += 1
                 index += 2
             } else if bytes[index] == UInt8(ascii: "*"), bytes[index + 1] == UInt8(ascii: "/") {

@@ -1,0 +1,6 @@
+-- migrate:up transaction:false
+-- a comment; with a semicolon
+/* block /* nested */ still; */ SELECT 1;
+SELECT 2 -- trailing
+;
+-- migrate:down nothing-to-undo

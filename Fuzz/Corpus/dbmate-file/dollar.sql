@@ -1,0 +1,4 @@
+-- migrate:up transaction:false
+CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;
+CREATE FUNCTION g() RETURNS text AS $body$ select 'a;b' $body$ LANGUAGE sql;
+-- migrate:down nothing-to-undo

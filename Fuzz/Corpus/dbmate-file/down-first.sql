@@ -1,0 +1,4 @@
+-- migrate:down
+DROP TABLE b;
+--migrate:up  transaction:own
+CREATE TABLE b (id int);

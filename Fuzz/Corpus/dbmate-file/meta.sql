@@ -1,0 +1,7 @@
+-- migrate:up transaction:false
+\set ON_ERROR_STOP on
+SELECT 1;
+\restrict abc
+CREATE TABLE x (id int);
+\unrestrict abc
+-- migrate:down nothing-to-undo

@@ -1,0 +1,6 @@
+
+CREATE TABLE posts (
+  id INTEGER PRIMARY KEY,
+  title VARCHAR(255) NOT NULL
+);
+

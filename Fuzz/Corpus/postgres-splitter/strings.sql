@@ -1,0 +1,2 @@
+INSERT INTO t VALUES ('it''s; fine', E'\\n;', U&'d\\0061t;a', "quoted;ident");
+SELECT $1;

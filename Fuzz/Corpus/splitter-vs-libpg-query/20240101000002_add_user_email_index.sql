@@ -1,0 +1,3 @@
+
+CREATE INDEX users_email_index ON users (email);
+

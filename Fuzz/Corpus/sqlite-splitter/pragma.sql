@@ -1,0 +1,4 @@
+PRAGMA foreign_keys = off;
+BEGIN IMMEDIATE;
+COMMIT;
+VACUUM;
