@@ -304,11 +304,11 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
                 PQresultErrorField(result, Int32(code.asciiValue!)).map { String(cString: $0) }
             }
             let lost = PQstatus(connection) != CONNECTION_OK
+            let message = field("M") ?? String(cString: PQresultErrorMessage(result)).trimmingNewlines
             return DatabaseError(
-                message: field("M") ?? String(cString: PQresultErrorMessage(result)).trimmingNewlines,
-                sqlState: field("C"), detail: field("D"), hint: field("H"),
+                message: message, sqlState: field("C"), detail: field("D"), hint: field("H"),
                 errorOffset: field("P").flatMap { Int($0) }, isConnectionFailure: lost,
-                kind: PostgresDialect.kind(ofSQLState: field("C")))
+                kind: PostgresDialect.kind(ofSQLState: field("C"), message: message))
         }
     }
 

@@ -90,12 +90,14 @@ public struct PostgresDialect: SQLDialect {
         "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass($1)"
     }
 
-    /// What the engine must know about an error with `sqlState`.
-    static func kind(ofSQLState sqlState: String?) -> DatabaseError.Kind? {
+    /// What the engine must know about an error with `sqlState` and `message`. A 57014 is the server's
+    /// `statement_timeout` when its message says so (the server's English, the default `lc_messages`),
+    /// else a cancel request.
+    static func kind(ofSQLState sqlState: String?, message: String = "") -> DatabaseError.Kind? {
         switch sqlState {
         case "42P01": .undefinedTable
         case "55P03": .lockNotAvailable
-        case "57014": .cancelled
+        case "57014": message.contains("statement timeout") ? .statementTimeout : .cancelled
         case "25001": .refusedInTransaction
         case "55P04": .uncommittedEnumValue
         default: nil

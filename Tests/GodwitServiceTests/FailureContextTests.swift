@@ -75,4 +75,28 @@ struct FailureContextTests {
         #expect(error.context.advice?.contains("dot-commands") == true)
         #expect(error.context.outcome?.description == "nothing was run")
     }
+
+    @Test("the server's statement_timeout stops a long migration: the error says so and how to give it longer; the migration is not recorded, the lock is free",
+          arguments: [false, true])
+    func statementTimeout(outsideTransaction: Bool) async throws {
+        let database = try await TestDatabase.make(.postgres)
+        let connection = try await database.connect()
+        let name = try #require(try await connection.query("SELECT current_database()").first?[0].text)
+        // As Supabase sets one per role: here for the database, which every new session takes.
+        _ = try await connection.query("ALTER DATABASE \"\(name)\" SET statement_timeout = '300ms'")
+        try database.writeMigrations([
+            "001_slow.sql": sqlMigration(
+                up: "CREATE TABLE slow (id int);\nSELECT pg_sleep(3);", upOptions: outsideTransaction ? "transaction:false" : ""),
+        ])
+        let error = try await #require(throws: GodwitError.self) { try await runner(database).latest() }
+        #expect(error.code == .migrationFailed)
+        #expect(error.databaseError?.kind == .statementTimeout)
+        #expect(error.context.statement?.text == "SELECT pg_sleep(3)")
+        #expect(error.context.advice?.contains("statement_timeout") == true)
+        #expect(error.context.advice?.contains(outsideTransaction ? "ALTER ROLE" : "SET LOCAL statement_timeout") == true, "\(error)")
+        #expect(error.description.contains(error.context.advice ?? "-"))
+        let records = try await connection.query(#"SELECT count(*) FROM "knex_migrations""#)
+        #expect(records[0][0] == .integer(0))
+        #expect(try await connection.query(#"SELECT "is_locked" FROM "knex_migrations_lock""#).map { $0[0] } == [.integer(0)])
+    }
 }

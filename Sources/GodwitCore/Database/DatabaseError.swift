@@ -40,6 +40,9 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         case refusedInTransaction
         /// An enum value was used in the transaction that added it (PostgreSQL's 55P04).
         case uncommittedEnumValue
+        /// The server stopped the statement at its `statement_timeout` (PostgreSQL's 57014, "canceling
+        /// statement due to statement timeout"): a setting of the role or database, not Godwit's doing.
+        case statementTimeout
     }
 
     /// Creates an error from what the database reported.

@@ -34,6 +34,14 @@ extension MigrationEngine {
     /// What to do about a statement that the database refuses inside a transaction (`CREATE INDEX
     /// CONCURRENTLY`, `VACUUM`, `ALTER SYSTEM`) in a section that runs in one.
     func advice(for error: DatabaseError, in step: Plan.Step) -> String? {
+        if error.kind == .statementTimeout {
+            // Godwit leaves the server's statement_timeout as the role or database has it: it is the owner's
+            // guard, and Supabase sets one per role. A migration that needs longer says so itself.
+            let raise = step.script.runsInTransaction
+                ? "put SET LOCAL statement_timeout = '30min'; (or 0, no limit) first in its section: it lasts until Godwit's transaction ends"
+                : "raise it for the role that migrates (ALTER ROLE … SET statement_timeout = '30min'), since outside a transaction a SET may reach another server connection through a pooler"
+            return "the server stopped the statement at its statement_timeout, set for this role or database (SHOW statement_timeout says what it is); if \(step.migration.name) needs longer, \(raise)"
+        }
         guard step.script.runsInTransaction else { return nil }
         if error.kind == .uncommittedEnumValue {
             return "an enum value added with ALTER TYPE … ADD VALUE cannot be used until the transaction that added it commits: mark the section of the migration that adds it '-- migrate:up transaction:own' (it then commits before the next migration runs), or run this batch with --transaction-per-migration; if the value is used in the same file, mark that section transaction:false. Either way a later failure keeps the migrations committed before it (see the README's \"Transactions, the lock, and what survives a crash\")"

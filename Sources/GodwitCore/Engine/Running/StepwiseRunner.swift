@@ -140,7 +140,8 @@ extension MigrationEngine {
                 throw GodwitError.migrationFailed(
                     step.migration, direction: plan.direction.rawValue, script: step.script, error: error,
                     consequence: Consequence.outsideTransaction(
-                        plan.direction, consequence, failedStatement: index, of: statements.count))
+                        plan.direction, consequence, failedStatement: index, of: statements.count),
+                    advice: advice(for: error, in: step))
             }
         }
         if step.handling.contains(.resetsSession) { try await resetSession(inTransaction: false) }
