@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every fuzz target of Fuzz/ (libFuzzer with AddressSanitizer) for SECONDS each, from the seed corpus in
-# Fuzz/Corpus/<target> and the saved reproducers in Fuzz/Regressions/<target> (replayed first, every run),
+# Fuzz/Corpus/<target> (plus the examples' migrations, for the targets that read SQL) and the saved
+# reproducers in Fuzz/Regressions/<target> (replayed first, every run),
 # and prints executions and coverage per target. Exits 1 if a target crashed or a property failed; the
 # input is saved as the reproducer (its path and bytes are printed).
 #
@@ -37,11 +38,15 @@ for target in "${TARGETS[@]}"; do
   mkdir -p "$corpus" "Fuzz/Regressions/$target"
   log="$WORK/$target.log"
   rm -f "$ARTIFACTS/$target"-*
+  seeds=("Fuzz/Regressions/$target" "Fuzz/Corpus/$target")
+  case $target in
+    dbmate-file | checksum | *splitter*) seeds+=(Examples/*/migrations) ;;
+  esac
   status=0
   # The first folder takes what the run finds; the others are read only.
   # Swift's backtracer would read memory AddressSanitizer guards when a property stops the run.
   SWIFT_BACKTRACE=enable=no "$BIN/fuzz-$target" -max_total_time="$SECONDS_EACH" -print_final_stats=1 -max_len=4096 -rss_limit_mb=2048 \
-    -timeout=10 -artifact_prefix="$ARTIFACTS/$target-" "$corpus" "Fuzz/Regressions/$target" "Fuzz/Corpus/$target" \
+    -timeout=10 -artifact_prefix="$ARTIFACTS/$target-" "$corpus" "${seeds[@]}" \
     >"$log" 2>&1 || status=$?
   executions=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
   coverage=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*' || echo "?")

@@ -43,36 +43,19 @@ public enum Fuzz {
         return String(describing: error)
     }
 
-    /// What separates statements in a dialect, as its own scanner has it.
-    public struct TriviaRules: Sendable {
-        /// Whether block comments nest (PostgreSQL) or end at the first `*/` (SQLite).
-        public var nestedComments: Bool
-        /// Whether a vertical tab is white space (SQLite; not PostgreSQL 15's scanner).
-        public var verticalTabIsSpace: Bool
-
-        /// Whether a carriage return ends a `--` comment (PostgreSQL; SQLite's ends at a line feed only).
-        public var carriageReturnEndsComment: Bool
-
-        public static let postgres = TriviaRules(nestedComments: true, verticalTabIsSpace: false, carriageReturnEndsComment: true)
-        public static let sqlite = TriviaRules(nestedComments: false, verticalTabIsSpace: true, carriageReturnEndsComment: false)
-
-        func isSpace(_ byte: UInt8) -> Bool {
-            byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C || (verticalTabIsSpace && byte == 0x0B)
-        }
-    }
-
     /// Whether `range` of `bytes` holds nothing but white space, comments and `;`, by `rules`.
-    public static func onlyTrivia(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, rules: TriviaRules) -> Bool {
+    public static func onlyTrivia(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, rules: SQLTrivia.Rules) -> Bool {
+        // White space and comments by the dialect's rules (SQLTrivia, which the splits use too: the
+        // differential targets check those rules against sqlite3 and the server's scanner), and `;`.
+        // Trivia that runs past the range (a comment the next statement would start inside) is not its.
         var index = range.lowerBound
         while index < range.upperBound {
-            let byte = bytes[index]
-            if rules.isSpace(byte) || byte == UInt8(ascii: ";") {
+            let next = SQLTrivia.skip(bytes, from: index, rules: rules)
+            if next > range.upperBound { return false }
+            if next > index {
+                index = next
+            } else if bytes[index] == UInt8(ascii: ";") {
                 index += 1
-            } else if byte == UInt8(ascii: "-"), index + 1 < range.upperBound, bytes[index + 1] == UInt8(ascii: "-") {
-                while index < range.upperBound, bytes[index] != 0x0A, bytes[index] != 0x0D || !rules.carriageReturnEndsComment { index += 1 }
-            } else if byte == UInt8(ascii: "/"), index + 1 < range.upperBound, bytes[index + 1] == UInt8(ascii: "*") {
-                index = endOfComment(bytes, from: index, nested: rules.nestedComments)
-                if index > range.upperBound { return false }
             } else {
                 return false
             }
@@ -80,37 +63,21 @@ public enum Fuzz {
         return true
     }
 
-    private static func startsWithTrivia(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int, rules: TriviaRules) -> Bool {
+    private static func startsWithTrivia(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int, rules: SQLTrivia.Rules) -> Bool {
         let first = bytes[offset]
         let second = offset + 1 < bytes.count ? bytes[offset + 1] : 0
-        return rules.isSpace(first) || first == UInt8(ascii: ";")
+        let space = first == 0x20 || first == 0x09 || first == 0x0A || first == 0x0D || first == 0x0C
+            || (first == 0x0B && rules.verticalTabIsSpace)
+        return space || first == UInt8(ascii: ";")
             || (first == UInt8(ascii: "-") && second == UInt8(ascii: "-"))
             || (first == UInt8(ascii: "/") && second == UInt8(ascii: "*"))
-    }
-
-    private static func endOfComment(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, nested: Bool) -> Int {
-        var depth = 0
-        var index = start
-        while index + 1 < bytes.count {
-            if bytes[index] == UInt8(ascii: "/"), bytes[index + 1] == UInt8(ascii: "*"), nested || depth == 0 {
-                depth += 1
-                index += 2
-            } else if bytes[index] == UInt8(ascii: "*"), bytes[index + 1] == UInt8(ascii: "/") {
-                depth -= 1
-                index += 2
-                if depth == 0 { return index }
-            } else {
-                index += 1
-            }
-        }
-        return bytes.count
     }
 
     /// Checks what every dialect's split promises of `statements` read from `script`: each statement is
     /// non-empty, starts with something that is not trivia, and lies in the script; they come in order
     /// without overlapping; and what lies between them (and around them) is trivia and `;` only, so that
     /// the pieces and the gaps joined give back the script.
-    public static func checkLayout(_ statements: [ScriptStatement], of script: String, rules: TriviaRules) {
+    public static func checkLayout(_ statements: [ScriptStatement], of script: String, rules: SQLTrivia.Rules) {
         var script = script
         let layout = statements.map { "\($0.range)/\($0.extent)" }.joined(separator: " ")
         script.withUTF8 { bytes in

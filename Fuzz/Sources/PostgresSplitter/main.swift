@@ -11,7 +11,7 @@ Fuzz.run(fuzzOne)
 func fuzzOne(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let script = Fuzz.text(data, count)
     let statements = PostgresScriptSplitter.read(script)
-    Fuzz.checkLayout(statements, of: script, rules: .postgres)
+    Fuzz.checkLayout(statements, of: script, rules: .postgreSQL)
     Fuzz.check(
         PostgresScriptSplitter.statements(in: script) == statements.filter { !$0.isShellCommand }.map(\.range),
         "statements(in:) and read(_:) disagree")

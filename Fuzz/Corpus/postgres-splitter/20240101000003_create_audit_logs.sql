@@ -1,8 +1,0 @@
-
-CREATE TABLE audit_logs (
-  id INTEGER PRIMARY KEY,
-  user_id INTEGER REFERENCES users (id),
-  action VARCHAR(255) NOT NULL,
-  created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP
-);
-

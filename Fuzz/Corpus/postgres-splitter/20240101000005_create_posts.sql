@@ -1,6 +1,0 @@
-
-CREATE TABLE posts (
-  id INTEGER PRIMARY KEY,
-  title VARCHAR(255) NOT NULL
-);
-

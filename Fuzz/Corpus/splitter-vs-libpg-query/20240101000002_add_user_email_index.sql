@@ -1,3 +1,0 @@
-
-CREATE INDEX users_email_index ON users (email);
-
