@@ -65,7 +65,7 @@ extension Configuration {
         case .authentication(let user):
             var advice = "check \(setting("SUPABASE_DB_PASSWORD", "password")) for user \(user ?? "?")"
             if !fromVariables { advice += " (in a URL, @ : / ? # % are written %40 %3A %2F %3F %23 %25)" }
-            if case .postgres(let settings) = database, settings.value("host")?.hasSuffix(".pooler.supabase.com") == true {
+            if case .postgres(let settings) = database, settings.isSupavisor {
                 advice += "; Supabase's pooler wants the user postgres.<project-ref>"
             }
             return advice

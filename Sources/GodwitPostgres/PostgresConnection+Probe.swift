@@ -50,8 +50,8 @@ extension PostgresConnection {
 }
 
 extension PostgresConnectionSettings {
-    /// Whether the host is Supabase's Supavisor pooler, known by its name.
-    var isSupavisor: Bool {
+    /// Whether the host is Supabase's Supavisor pooler, known by its name (`*.pooler.supabase.com`).
+    public var isSupavisor: Bool {
         value("host")?.hasSuffix(".pooler.supabase.com") == true
     }
 }

@@ -75,8 +75,7 @@ public enum PostgresScriptSplitter {
                         index = end
                     }
                 case UInt8(ascii: "-") where peek(1) == UInt8(ascii: "-"):
-                    // As the server's scanner and psql's: a carriage return ends the comment too.
-                    while index < bytes.count, bytes[index] != 0x0A, bytes[index] != 0x0D { index += 1 }
+                    index = SQLTrivia.endOfLineComment(bytes, from: index)
                 case UInt8(ascii: "/") where peek(1) == UInt8(ascii: "*"):
                     index = SQLTrivia.endOfBlockComment(bytes, from: index)
                 case UInt8(ascii: "'"):

@@ -62,9 +62,6 @@ final class StatementStopper: Sendable {
     /// The server's process id as read at connect, if it was.
     var serverProcessID: Int64? { serverPID.withLock { $0 } }
 
-    /// Whether the route is decided yet.
-    var isDecided: Bool { route.load(ordering: .acquiring) != Route.undecided.rawValue }
-
     /// Stops the running statement; returns at once.
     func stop() {
         guard route.load(ordering: .acquiring) == Route.cancelRequest.rawValue, let cancelRequest else {

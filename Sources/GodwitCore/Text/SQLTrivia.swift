@@ -27,14 +27,21 @@ public enum SQLTrivia {
             {
                 index += 1
             } else if byte == UInt8(ascii: "-"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "-") {
-                while index < bytes.count, bytes[index] != 0x0A, bytes[index] != 0x0D || !rules.carriageReturnEndsComment {
-                    index += 1
-                }
+                index = endOfLineComment(bytes, from: index, rules: rules)
             } else if byte == UInt8(ascii: "/"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "*") {
                 index = endOfBlockComment(bytes, from: index, nested: rules.nestedComments)
             } else {
                 break
             }
+        }
+        return index
+    }
+
+    /// The offset of the line end that closes the `--` comment at `start` (or the end), by `rules`.
+    public static func endOfLineComment(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, rules: Rules = .postgreSQL) -> Int {
+        var index = start
+        while index < bytes.count, bytes[index] != 0x0A, bytes[index] != 0x0D || !rules.carriageReturnEndsComment {
+            index += 1
         }
         return index
     }
