@@ -8,7 +8,8 @@ source scripts/lib/postgres.sh
 
 godwit_install_dependencies
 godwit_postgres_start
-trap godwit_postgres_stop EXIT
+# A failed run also prints what the server and the poolers logged about it.
+trap 'status=$?; ((status == 0)) || godwit_postgres_report; godwit_postgres_stop' EXIT
 
 swift build --build-tests
 GODWIT_BIN="$(swift build --show-bin-path)/godwit"

@@ -142,9 +142,11 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
             PQsetSingleRowMode(self.connection)
             var types: [Oid]?
             var failure: DatabaseError?
+            var ended = false
             while let result = PQgetResult(self.connection) {
                 defer { PQclear(result) }
                 let status = PQresultStatus(result)
+                if status != PGRES_SINGLE_TUPLE { ended = true }
                 if status == PGRES_SINGLE_TUPLE || status == PGRES_TUPLES_OK {
                     // Single-row mode gives a row per result and an empty one to end; without it, all in one.
                     let columns = types ?? PostgresRowReader.types(of: result)
@@ -159,6 +161,9 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
             }
             if pipelined { self.endPipeline() }
             if let failure { throw naming(failure) }
+            // In pipeline mode a connection lost mid-query may end the results with no error result:
+            // a query whose end never came failed, it did not return no rows.
+            guard ended else { throw naming(self.connectionFailure()) }
             return collector
         }
     }
@@ -303,7 +308,10 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
             func field(_ code: Character) -> String? {
                 PQresultErrorField(result, Int32(code.asciiValue!)).map { String(cString: $0) }
             }
-            let lost = PQstatus(connection) != CONNECTION_OK
+            // A FATAL error ends the session (the server was shut down, the backend terminated), even when
+            // libpq has not yet read the end of the connection.
+            let severity = field("V")
+            let lost = PQstatus(connection) != CONNECTION_OK || severity == "FATAL" || severity == "PANIC"
             let message = field("M") ?? String(cString: PQresultErrorMessage(result)).trimmingNewlines
             return DatabaseError(
                 message: message, sqlState: field("C"), detail: field("D"), hint: field("H"),
@@ -313,8 +321,9 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
     }
 
     private func connectionFailure() -> DatabaseError {
-        DatabaseError(
-            message: settings.redact(String(cString: PQerrorMessage(connection)).trimmingNewlines),
+        let reason = String(cString: PQerrorMessage(connection)).trimmingNewlines
+        return DatabaseError(
+            message: reason.isEmpty ? "the connection ended before the server's answer did" : settings.redact(reason),
             isConnectionFailure: true)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GodwitCore
+import GodwitPostgres
 import GodwitSQLite
 import GodwitTestSupport
 import Testing
@@ -80,6 +81,22 @@ struct DriverConformanceTests {
             #expect(failure?.kind == .cancelled, "\(String(describing: failure))")
             #expect(try await connection.query("SELECT 2")[0][0] == .integer(2))
         }
+    }
+
+    @Test("a connection the server ended before its first query: the query fails as a lost connection, it does not return no rows")
+    func lostBeforeFirstQuery() async throws {
+        let database = try await TestDatabase.make(.postgres)
+        let connection = try await database.connect()
+        let admin = try await PostgresConnection.connect(try PostgresConnectionSettings(url: try TestDatabase.postgresAdminURL()))
+        let name = String(database.url.split(separator: "/").last!.split(separator: "?").first!)
+        // The probe sent at connect and the first query then meet a closed connection together.
+        let ended = try await admin.query(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE datname = $1",
+            [.text(name)])
+        #expect(ended.map { $0[0] } == [.integer(1)])
+        let failure = await #expect(throws: DatabaseError.self) { try await connection.query("SELECT 1") }
+        #expect(failure?.isConnectionFailure == true, "\(String(describing: failure))")
+        #expect(failure?.message.isEmpty == false)
     }
 
     @Test("the tracking tables' DDL can run twice (runners race to create them), and the dialect splits as its shell does",

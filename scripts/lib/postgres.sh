@@ -109,6 +109,9 @@ max_db_connections = 100
 # Each test makes its own database, so each has its own pool: close idle server connections soon, or
 # the pools together would use up the server's max_connections.
 server_idle_timeout = 3
+# After a failed server login PgBouncer turns the pool's new clients away for this long (15 s by
+# default): one hiccup must not fail every test that uses that database for the next 15 s.
+server_login_retry = 1
 server_tls_sslmode = require
 client_tls_sslmode = $3
 client_tls_key_file = $GODWIT_PG_DIR/tls/server.key
@@ -124,6 +127,21 @@ INI
     ((++tries < 100)) || { echo "PgBouncer did not start; its log:" >&2; cat "$dir/pgbouncer.log" >&2; return 1; }
     sleep 0.1
   done
+}
+
+# What the server and the poolers said that a failed run may need to be understood: PgBouncer's
+# warnings and errors, the server's FATAL and PANIC lines and its own process troubles (the tests cause
+# plenty of ordinary ERRORs on purpose, those are left out). Printed to stderr, at most 40 lines each.
+godwit_postgres_report() {
+  [[ -n ${GODWIT_PG_DIR:-} && -d $GODWIT_PG_DIR ]] || return 0
+  local log
+  for log in "$GODWIT_PG_DIR"/*/pgbouncer.log; do
+    [[ -f $log ]] || continue
+    echo "--- ${log#"$GODWIT_PG_DIR"/}: warnings and errors (last 40)" >&2
+    grep -E ' (WARNING|ERROR|FATAL) ' "$log" | tail -n 40 >&2 || true
+  done
+  echo "--- server.log: FATAL, PANIC and process lines (last 40)" >&2
+  grep -E 'FATAL|PANIC|terminated by signal|out of memory|too many' "$GODWIT_PG_DIR/server.log" | tail -n 40 >&2 || true
 }
 
 godwit_postgres_stop() {
