@@ -29,15 +29,15 @@ struct ContainerStartTests {
     }
 
     /// Starts the entrypoint in the example's folder (its migrations/ are the SQL ones).
-    func entrypoint(_ command: [String], example: Example, environment: [String: String]) throws -> RunningGodwit {
-        try RunningGodwit(command, in: example.folder, environment: environment, executable: example.entrypoint)
+    func entrypoint(_ command: [String], example: Example, environment: [String: String]) async throws -> RunningGodwit {
+        try await RunningGodwit(command, in: example.folder, environment: environment, executable: example.entrypoint)
     }
 
     @Test("the entrypoint waits for a database that comes up late, migrates, then execs the app (same pid, its exit status)")
     func migratesThenExecs() async throws {
         let example = try await example()
         try await LatePostgres.with { server in
-            let running = try entrypoint(
+            let running = try await entrypoint(
                 ["/bin/sh", "-c", "echo app started as pid $$; exit 7"], example: example,
                 environment: ["GODWIT_BIN": example.migrate.path, "DATABASE_URL": try server.url()])
             try await running.waitForError("waiting for the database")
@@ -57,8 +57,8 @@ struct ContainerStartTests {
             // No GODWIT_BIN: the entrypoint finds `migrate` on PATH, as in the image.
             let path = example.migrate.deletingLastPathComponent().path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
             let environment = ["PATH": path, "DATABASE_URL": try server.url()]
-            let replicas = try (0..<6).map { _ in
-                try entrypoint(["/bin/sh", "-c", "echo app started"], example: example, environment: environment)
+            let replicas = try await (0..<6).asyncMap { _ in
+                try await entrypoint(["/bin/sh", "-c", "echo app started"], example: example, environment: environment)
             }
             try await replicas[0].waitForError("waiting for the database")
             server.start(after: .zero)
@@ -134,10 +134,11 @@ struct ContainerStartTests {
     func stopWhileWaiting() async throws {
         let example = try await example()
         try await LatePostgres.with { server in  // never started
-            let running = try entrypoint(
+            let running = try await entrypoint(
                 ["/bin/sh", "-c", "echo app started"], example: example,
                 environment: ["GODWIT_BIN": example.migrate.path, "DATABASE_URL": try server.url()])
-            try await Task.sleep(for: .milliseconds(800))
+            // Once it says it waits (a fixed sleep can end before a loaded machine has started the binary).
+            try await running.waitForError("waiting for the database")
             running.send(SIGTERM)
             let result = try await running.wait()
             #expect(result.status == 143, "\(result)")
@@ -174,7 +175,7 @@ struct ContainerStartTests {
     func signalsReachTheApp() async throws {
         let example = try await example()
         let database = try await TestDatabase.make(.sqlite)
-        let running = try entrypoint(
+        let running = try await entrypoint(
             ["/bin/sh", "-c", "trap 'echo app got TERM; exit 0' TERM; echo app ready; while :; do sleep 0.1; done"],
             example: example, environment: ["GODWIT_BIN": example.migrate.path, "DATABASE_URL": database.url])
         for _ in 0..<600 where !running.outputSoFar().contains("app ready") {
@@ -193,7 +194,7 @@ struct ContainerStartTests {
         let example = try await example()
         let database = try await TestDatabase.make(.postgres)
         let port = try SilentListener.freePort()
-        let app = try RunningGodwit(
+        let app = try await RunningGodwit(
             [], in: example.folder, environment: ["DATABASE_URL": database.url, "PORT": "\(port)"], executable: example.app)
         defer { app.kill() }
         let health = try await get("http://127.0.0.1:\(port)/health", until: { $0.status == 200 })

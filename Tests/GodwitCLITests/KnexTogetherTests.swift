@@ -75,7 +75,7 @@ struct KnexTogetherTests {
                 }
             }
             // A lock Knex leaves set (it can, below) is waited out for 15 s, not the default 300.
-            let runner = try RunningGodwit(
+            let runner = try await RunningGodwit(
                 ["latest", "--lock-timeout", "15"], in: database.folder, environment: ["DATABASE_URL": database.url])
             // Start Knex at different moments of Godwit's run: at once (Knex, in-process, is usually first),
             // once Godwit holds its lock and migrates, or a little later.
@@ -161,7 +161,7 @@ struct KnexTogetherTests {
                 down: "DELETE FROM runs WHERE migration = '002';", upOptions: "transaction:false"),
         ])
         #expect(try await godwit("up", in: database.folder, environment: env).status == 0)
-        let runner = try RunningGodwit(["latest"], in: database.folder, environment: env)
+        let runner = try await RunningGodwit(["latest"], in: database.folder, environment: env)
         try await safety.waitUntilSlowStatementRuns(kind, database: database, on: connection)
         // Outside a transaction its first statement commits at once: once it shows, the migration is
         // recorded as started and its slow statement runs (on SQLite the lock file alone says neither).
@@ -212,7 +212,7 @@ struct KnexTogetherTests {
         let slow = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 4000000) SELECT count(*) FROM c;"
         try database.writeMigrations(["001_slow.sql": sqlMigration(up: slow, upOptions: "transaction:false")])
         #expect(try await godwit("unlock", in: database.folder, environment: env).status == 0)
-        let runner = try RunningGodwit(["latest"], in: database.folder, environment: env)
+        let runner = try await RunningGodwit(["latest"], in: database.folder, environment: env)
         var flagged = false
         for _ in 0..<2000 where !flagged && runner.outputSoFar().split(separator: "\n").count < 2 {
             flagged = try await connection.query(#"SELECT "is_locked" FROM "knex_migrations_lock""#) == [[.integer(1)]]

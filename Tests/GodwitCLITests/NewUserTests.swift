@@ -234,7 +234,7 @@ struct NewUserTests {
         let folder = try TestFolder.make()  // no migrations folder: loading fails while the connection is made
         var failures: [String] = []
         for _ in 0..<50 {
-            let runs = try (0..<4).map { _ in try RunningGodwit(["status"], in: folder, environment: ["DATABASE_URL": url]) }
+            let runs = try await (0..<4).asyncMap { _ in try await RunningGodwit(["status"], in: folder, environment: ["DATABASE_URL": url]) }
             for run in runs {
                 let result = try await run.wait()
                 if result.status != 1 || !result.stderr.contains("does not exist") || result.stderr.contains("rash") {

@@ -75,7 +75,7 @@ struct SafetyTests {
             "003_posts.sql": sqlMigration(up: "CREATE TABLE posts (id integer primary key);"),
         ])
         let env = ["DATABASE_URL": database.url, "GODWIT_LOCK_LEASE": "2"]
-        let runners = try (0..<8).map { _ in try RunningGodwit(["latest"], in: database.folder, environment: env) }
+        let runners = try await (0..<8).asyncMap { _ in try await RunningGodwit(["latest"], in: database.folder, environment: env) }
         var results: [CommandResult] = []
         for runner in runners { results.append(try await runner.wait()) }
         #expect(results.allSatisfy { $0.status == 0 }, "\(results.filter { $0.status != 0 })")
@@ -96,7 +96,7 @@ struct SafetyTests {
         ])
         let env = ["DATABASE_URL": database.url]
         // Kill during the slow statement of migration 2, after migration 1 and a statement of 2 ran.
-        let runner = try RunningGodwit(["latest"], in: database.folder, environment: env)
+        let runner = try await RunningGodwit(["latest"], in: database.folder, environment: env)
         try await waitUntilSlowStatementRuns(kind, database: database, on: connection)
         runner.kill()
         #expect(try await runner.wait().status != 0)
@@ -121,7 +121,7 @@ struct SafetyTests {
                 upOptions: "transaction:false"),
         ])
         let env = ["DATABASE_URL": database.url, "GODWIT_LOCK_LEASE": "1"]
-        let runner = try RunningGodwit(["latest"], in: database.folder, environment: env)
+        let runner = try await RunningGodwit(["latest"], in: database.folder, environment: env)
         try await waitUntil("statement 1 of 002 has completed") {
             (try? await scalars(#"SELECT "statements_done" FROM "knex_migrations_godwit" WHERE "name" = '002_backfill.sql'"#, on: connection)) == ["1"]
         }
@@ -173,7 +173,7 @@ struct SafetyTests {
         _ = try await reader.query("BEGIN ISOLATION LEVEL REPEATABLE READ")
         _ = try await reader.query("SELECT count(*) FROM users")
         let env = ["DATABASE_URL": database.url, "GODWIT_LOCK_LEASE": "1"]
-        let runner = try RunningGodwit(["latest"], in: database.folder, environment: env)
+        let runner = try await RunningGodwit(["latest"], in: database.folder, environment: env)
         try await waitUntil("the index exists, not yet valid") {
             try await !scalars("SELECT indisvalid::text FROM pg_index WHERE indexrelid = to_regclass('users_email_index')", on: connection).isEmpty
         }
@@ -203,7 +203,7 @@ struct SafetyTests {
         try await makeSlowConfig(60, on: connection)
         try database.writeMigrations(["001_slow.sql": sqlMigration(up: Self.slowStatement(kind))])
         let env = ["DATABASE_URL": database.url]
-        let holder = try RunningGodwit(["latest"], in: database.folder, environment: env)
+        let holder = try await RunningGodwit(["latest"], in: database.folder, environment: env)
         defer { holder.kill() }
         try await waitUntilSlowStatementRuns(kind, database: database, on: connection)
         let waiter = try await godwit("latest", "--lock-timeout", "1", in: database.folder, environment: env)

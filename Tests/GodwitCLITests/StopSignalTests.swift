@@ -11,7 +11,7 @@ extension SafetyTests {
     func stopDuringBatch(kind: DatabaseKind) async throws {
         let (database, connection) = try await slowBatch(kind)
         let env = ["DATABASE_URL": database.url]
-        let runner = try RunningGodwit(["latest"], in: database.folder, environment: env)
+        let runner = try await RunningGodwit(["latest"], in: database.folder, environment: env)
         try await waitUntilSlowStatementRuns(kind, database: database, on: connection)
         runner.send(SIGTERM)
         let stopped = try await runner.wait()
@@ -53,10 +53,10 @@ extension SafetyTests {
         try await makeSlowConfig(60, on: connection)
         try database.writeMigrations(["001_slow.sql": sqlMigration(up: "CREATE TABLE t (id integer);\n" + Self.slowStatement(kind))])
         let env = ["DATABASE_URL": database.url]
-        let holder = try RunningGodwit(["latest"], in: database.folder, environment: env)
+        let holder = try await RunningGodwit(["latest"], in: database.folder, environment: env)
         defer { holder.kill() }
         try await waitUntilSlowStatementRuns(kind, database: database, on: connection)
-        let waiter = try RunningGodwit(["latest", "--lock-timeout", "60"], in: database.folder, environment: env)
+        let waiter = try await RunningGodwit(["latest", "--lock-timeout", "60"], in: database.folder, environment: env)
         try await waiter.waitForOutput("Using environment:")
         try await Task.sleep(for: .milliseconds(500))
         waiter.send(SIGINT)
@@ -76,7 +76,7 @@ extension SafetyTests {
         let folder = try TestFolder.make()
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("migrations"), withIntermediateDirectories: false)
         let port = try SilentListener.freePort()
-        let waiting = try RunningGodwit(
+        let waiting = try await RunningGodwit(
             ["latest", "--wait", "60", "--database-url", "postgres://app:pw@127.0.0.1:\(port)/db"], in: folder)
         try await waiting.waitForOutput("Using environment:")
         try await Task.sleep(for: .milliseconds(700))

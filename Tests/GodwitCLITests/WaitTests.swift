@@ -9,7 +9,7 @@ struct WaitTests {
     func lateServer() async throws {
         try await LatePostgres.with { server in
             let folder = try TestFolder.make()
-            let waiting = try RunningGodwit(["wait", "--timeout", "30", "--database-url", try server.url()], in: folder)
+            let waiting = try await RunningGodwit(["wait", "--timeout", "30", "--database-url", try server.url()], in: folder)
             try await waiting.waitForError("waiting for the database")
             server.start(after: .zero)
             let result = try await waiting.wait()
@@ -25,7 +25,7 @@ struct WaitTests {
         try await LatePostgres.with { server in
             let database = try server.database()
             try database.writeMigrations(["001_t.sql": sqlMigration(up: "CREATE TABLE t (id integer);", down: "DROP TABLE t;")])
-            let running = try RunningGodwit(["latest", "--wait", "30"], in: database.folder, environment: ["DATABASE_URL": database.url])
+            let running = try await RunningGodwit(["latest", "--wait", "30"], in: database.folder, environment: ["DATABASE_URL": database.url])
             try await running.waitForError("waiting for the database")
             server.start(after: .zero)
             let result = try await running.wait()

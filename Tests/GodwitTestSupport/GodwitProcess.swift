@@ -32,7 +32,7 @@ public final class RunningGodwit: @unchecked Sendable {
     private let stderr: FileHandle
 
     /// Starts the built binary in `directory` with a clean environment (PATH, HOME and `environment`).
-    public init(_ arguments: [String], in directory: URL, environment: [String: String] = [:], executable: URL? = nil) throws {
+    public init(_ arguments: [String], in directory: URL, environment: [String: String] = [:], executable: URL? = nil) async throws {
         process.executableURL = executable ?? godwitBinary()
         process.arguments = arguments
         process.currentDirectoryURL = directory
@@ -47,7 +47,7 @@ public final class RunningGodwit: @unchecked Sendable {
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
-        try startWithNoSignalsBlocked(process)
+        try await startWithNoSignalsBlocked(process)
     }
 
     /// The process's id.
@@ -114,22 +114,36 @@ public func godwitBinary() -> URL {
 
 /// Starts `process` as a container runtime or a shell would: with no signal blocked. `Process` passes on
 /// the calling thread's signal mask, and the test runner's threads block most signals (SIGTERM, SIGCHLD):
-/// a shell started with them blocked would never see its child end, nor a stop request.
-func startWithNoSignalsBlocked(_ process: Process) throws {
-    final class Outcome: @unchecked Sendable {
-        // @unchecked: written by the starter thread before `done` is signalled, read after.
-        var error: (any Error)?
-        let done = DispatchSemaphore(value: 0)
-    }
-    let outcome = Outcome()
-    let starter = Thread {
+/// a shell started with them blocked would never see its child end, nor a stop request. The launch runs
+/// on a thread of its own, through `launch(_:)`.
+func startWithNoSignalsBlocked(_ process: Process) async throws {
+    let box = ProcessBox(process)
+    try await onOwnThread {
         var none = sigset_t()
         sigemptyset(&none)
         pthread_sigmask(SIG_SETMASK, &none, nil)
-        do { try process.run() } catch { outcome.error = error }
-        outcome.done.signal()
+        try launch(box.process)
     }
-    starter.start()
-    outcome.done.wait()
-    if let error = outcome.error { throw error }
+}
+
+/// Launches `process`, one launch at a time in the test process.
+///
+/// On Linux, `Process.run()` closes in the child every descriptor it finds open, then spawns; a
+/// descriptor another thread's launch opens in between is inherited. One of those is the socket through
+/// which Foundation learns that *its* child ended: a `godwit` run launched next to a `swift build` that
+/// inherited it looked alive until the build ended, and its test stalled for 200 s. Launching one at a
+/// time keeps every launch's descriptors out of the others' children.
+func launch(_ process: Process) throws {
+    launches.lock()
+    defer { launches.unlock() }
+    try process.run()
+}
+
+private let launches = NSLock()
+
+/// A `Process` handed to the thread that launches or waits for it.
+final class ProcessBox: @unchecked Sendable {
+    // @unchecked: only that thread touches it until the awaiting task resumes.
+    let process: Process
+    init(_ process: Process) { self.process = process }
 }

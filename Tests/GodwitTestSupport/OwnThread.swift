@@ -36,7 +36,7 @@ public func runToEnd(
     process.standardInput = FileHandle.nullDevice
     let box = ProcessBox(process)
     let status = try await onOwnThread {
-        try box.process.run()
+        try launch(box.process)
         box.process.waitUntilExit()
         return box.process.terminationStatus
     }
@@ -44,9 +44,11 @@ public func runToEnd(
     return (status, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
 }
 
-/// A `Process` handed to the thread that runs and waits for it.
-private final class ProcessBox: @unchecked Sendable {
-    // @unchecked: only the waiting thread touches it until the awaiting task resumes.
-    let process: Process
-    init(_ process: Process) { self.process = process }
+extension Sequence {
+    /// The elements transformed in order, each awaited before the next (processes started one by one).
+    public func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
 }
