@@ -25,33 +25,28 @@ public func runGodwit(
 
 /// A `godwit` process started in the background, to run several at once or to kill one mid-way.
 public final class RunningGodwit: @unchecked Sendable {
-    // @unchecked: used by one test task at a time.
-    private let process = Process()
+    // @unchecked: `ended` is guarded by `lock`; the rest is set once in `init`.
+    /// The process's id.
+    public let processIdentifier: pid_t
     private let outputs: URL
-    private let stdout: FileHandle
-    private let stderr: FileHandle
+    private let lock = NSLock()
+    private var ended = false
 
-    /// Starts the built binary in `directory` with a clean environment (PATH, HOME and `environment`).
+    /// Starts the built binary in `directory` with a clean environment (PATH, HOME and `environment`), with
+    /// no signal blocked (as a container runtime or a shell starts it).
     public init(_ arguments: [String], in directory: URL, environment: [String: String] = [:], executable: URL? = nil) async throws {
-        process.executableURL = executable ?? godwitBinary()
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
         var variables = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
         variables["HOME"] = ProcessInfo.processInfo.environment["HOME"]
-        process.environment = variables.merging(environment) { $1 }
-        outputs = try TestFolder.make()
-        _ = FileManager.default.createFile(atPath: outputs.appendingPathComponent("stdout").path, contents: nil)
-        _ = FileManager.default.createFile(atPath: outputs.appendingPathComponent("stderr").path, contents: nil)
-        stdout = try FileHandle(forWritingTo: outputs.appendingPathComponent("stdout"))
-        stderr = try FileHandle(forWritingTo: outputs.appendingPathComponent("stderr"))
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        try await startWithNoSignalsBlocked(process)
+        let outputs = try TestFolder.make()
+        let binary = (executable ?? godwitBinary()).path
+        self.outputs = outputs
+        processIdentifier = try await onOwnThread { [variables] in
+            try Spawn.start(
+                binary, arguments, in: directory, environment: variables.merging(environment) { $1 },
+                output: .file(outputs.appendingPathComponent("stdout").path),
+                error: .file(outputs.appendingPathComponent("stderr").path))
+        }
     }
-
-    /// The process's id.
-    public var processIdentifier: Int32 { process.processIdentifier }
 
     /// What the process has written to standard output so far.
     public func outputSoFar() -> String {
@@ -82,23 +77,22 @@ public final class RunningGodwit: @unchecked Sendable {
         send(SIGKILL)
     }
 
-    /// Sends a signal: SIGTERM as `docker stop` does, SIGINT as Ctrl-C does.
+    /// Sends a signal: SIGTERM as `docker stop` does, SIGINT as Ctrl-C does. Nothing once its end was waited
+    /// for (its id may belong to another process by then).
     public func send(_ signal: Int32) {
-        Foundation.kill(process.processIdentifier, signal)
+        lock.lock()
+        defer { lock.unlock() }
+        if !ended { Foundation.kill(processIdentifier, signal) }
     }
 
     /// Waits (on a thread of its own) for the process to end and returns what it printed.
     public func wait() async throws -> CommandResult {
-        try await onOwnThread { [self] in try waitOnThisThread() }
-    }
-
-    private func waitOnThisThread() throws -> CommandResult {
-        process.waitUntilExit()
-        try stdout.close()
-        try stderr.close()
+        let pid = processIdentifier
+        let status = try await onOwnThread { Spawn.waitOnThisThread(for: pid) }
+        lock.withLock { ended = true }
         defer { try? FileManager.default.removeItem(at: outputs) }
         return CommandResult(
-            status: process.terminationStatus,
+            status: status,
             stdout: try String(contentsOf: outputs.appendingPathComponent("stdout"), encoding: .utf8),
             stderr: try String(contentsOf: outputs.appendingPathComponent("stderr"), encoding: .utf8))
     }
@@ -110,40 +104,4 @@ public func godwitBinary() -> URL {
     }
     let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     return packageRoot.appendingPathComponent(".build/debug/godwit")
-}
-
-/// Starts `process` as a container runtime or a shell would: with no signal blocked. `Process` passes on
-/// the calling thread's signal mask, and the test runner's threads block most signals (SIGTERM, SIGCHLD):
-/// a shell started with them blocked would never see its child end, nor a stop request. The launch runs
-/// on a thread of its own, through `launch(_:)`.
-func startWithNoSignalsBlocked(_ process: Process) async throws {
-    let box = ProcessBox(process)
-    try await onOwnThread {
-        var none = sigset_t()
-        sigemptyset(&none)
-        pthread_sigmask(SIG_SETMASK, &none, nil)
-        try launch(box.process)
-    }
-}
-
-/// Launches `process`, one launch at a time in the test process.
-///
-/// On Linux, `Process.run()` closes in the child every descriptor it finds open, then spawns; a
-/// descriptor another thread's launch opens in between is inherited. One of those is the socket through
-/// which Foundation learns that *its* child ended: a `godwit` run launched next to a `swift build` that
-/// inherited it looked alive until the build ended, and its test stalled for 200 s. Launching one at a
-/// time keeps every launch's descriptors out of the others' children.
-func launch(_ process: Process) throws {
-    launches.lock()
-    defer { launches.unlock() }
-    try process.run()
-}
-
-private let launches = NSLock()
-
-/// A `Process` handed to the thread that launches or waits for it.
-final class ProcessBox: @unchecked Sendable {
-    // @unchecked: only that thread touches it until the awaiting task resumes.
-    let process: Process
-    init(_ process: Process) { self.process = process }
 }

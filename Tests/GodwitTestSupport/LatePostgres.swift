@@ -28,9 +28,9 @@ public final class LatePostgres: @unchecked Sendable {
         let folder = server.folder
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
         try await onOwnThread {
-            try LatePostgres.run("/bin/cp", ["-a", template, folder.appendingPathComponent("data").path])
+            try Spawn.runOnThisThread("/bin/cp", ["-a", template, folder.appendingPathComponent("data").path])
             if getuid() == 0 {
-                try LatePostgres.run("/bin/chown", ["-R", "postgres:", folder.path])
+                try Spawn.runOnThisThread("/bin/chown", ["-R", "postgres:", folder.path])
             }
         }
         return server
@@ -109,37 +109,9 @@ public final class LatePostgres: @unchecked Sendable {
         let pgCtl = (ProcessInfo.processInfo.environment["GODWIT_PG_BIN"] ?? "/usr/lib/postgresql/15/bin") + "/pg_ctl"
         let command = [pgCtl, "-D", folder.appendingPathComponent("data").path] + arguments
         if getuid() == 0 {
-            try LatePostgres.run("/usr/sbin/runuser", ["-u", "postgres", "--"] + command)
+            try Spawn.runOnThisThread("/usr/sbin/runuser", ["-u", "postgres", "--"] + command)
         } else {
-            try LatePostgres.run(command[0], Array(command.dropFirst()))
-        }
-    }
-
-    /// Runs a helper program to its end with no inherited descriptors but /dev/null on 0, 1 and 2.
-    /// Not `Process`: it notices a child's end when every holder of a descriptor it passes has closed it,
-    /// and the server `pg_ctl start` leaves running would hold it (and the test runner's output) for good.
-    private static func run(_ executable: String, _ arguments: [String]) throws {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for descriptor: Int32 in 0...2 {
-            posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
-        }
-        // glibc ≥ 2.34 has it; Swift's Glibc module does not declare it.
-        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else {
-            throw TestSetupError("this C library has no posix_spawn_file_actions_addclosefrom_np")
-        }
-        _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
-        guard spawned == 0 else { throw TestSetupError("cannot start \(executable): errno \(spawned)") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        guard status == 0 else {
-            throw TestSetupError("\(executable) \(arguments.joined(separator: " ")) failed with wait status \(status)")
+            try Spawn.runOnThisThread(command[0], Array(command.dropFirst()))
         }
     }
 }

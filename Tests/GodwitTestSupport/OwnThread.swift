@@ -24,24 +24,11 @@ public func runToEnd(
 ) async throws -> (status: Int32, output: String) {
     let outputs = try TestFolder.make()
     defer { try? FileManager.default.removeItem(at: outputs) }
-    let log = outputs.appendingPathComponent("output")
-    _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-    let handle = try FileHandle(forWritingTo: log)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = directory }
-    process.standardOutput = handle
-    process.standardError = handle
-    process.standardInput = FileHandle.nullDevice
-    let box = ProcessBox(process)
+    let log = outputs.appendingPathComponent("output").path
     let status = try await onOwnThread {
-        try launch(box.process)
-        box.process.waitUntilExit()
-        return box.process.terminationStatus
+        Spawn.waitOnThisThread(for: try Spawn.start(executable, arguments, in: directory, output: .file(log), error: .standardOutput))
     }
-    try handle.close()
-    return (status, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+    return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
 }
 
 extension Sequence {
