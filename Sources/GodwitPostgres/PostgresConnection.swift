@@ -24,7 +24,7 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
     // @unchecked: the PGconn and `probePending` are touched only on `thread`, one call at a time.
     let connection: OpaquePointer
     let thread: ConnectionThread
-    public let dialect: any SQLDialect = PostgresDialect()
+    public let dialect: any SQLDialect
     /// The settings this connection was opened with (no password).
     public let settings: PostgresConnectionSettings
     let stopper: StatementStopper
@@ -40,6 +40,7 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
         self.connection = connection
         self.settings = settings
         self.thread = thread
+        self.dialect = PostgresDialect(deadPeerLimits: PostgresDeadPeerLimits(settings: settings))
         let stopper = StatementStopper(connection: connection)
         self.stopper = stopper
         self.interrupter = StatementInterrupter(handle: connection) { _ in stopper.stop() }
@@ -48,7 +49,9 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
     /// Opens a connection.
     ///
     /// Unless the settings say otherwise: `connect_timeout=10` (seconds; libpq waits at least 2), `application_name=godwit`,
-    /// `client_encoding=UTF8` (all sent in the startup packet, so they cost no round trip and survive poolers).
+    /// `client_encoding=UTF8` (all sent in the startup packet, so they cost no round trip and survive poolers),
+    /// and TCP keepalives with `tcp_user_timeout` (``PostgresDeadPeerLimits``), so that a connection behind a
+    /// network that went silent fails within about 20 s instead of waiting for ever.
     /// Whether a pooler sits in front (which decides how a statement is stopped, see ``StatementStopper``)
     /// is asked in the same round trip as the connection's first query.
     ///
@@ -66,9 +69,9 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
     static func open(
         _ settings: PostgresConnectionSettings, on thread: ConnectionThread, probing: Bool = true
     ) throws -> PostgresConnection {
-        let effective = settings.adding(defaults: [
-            ("connect_timeout", "10"), ("application_name", "godwit"), ("client_encoding", "UTF8"),
-        ])
+        let effective = settings.adding(
+            defaults: [("connect_timeout", "10"), ("application_name", "godwit"), ("client_encoding", "UTF8")]
+                + PostgresDeadPeerLimits(settings: settings).connectionParameters)
         let parameters = effective.connectionParameters()
         let connection = withCStrings(parameters.map(\.0)) { keywords in
             withCStrings(parameters.map(\.1)) { values in

@@ -2,8 +2,13 @@ import GodwitCore
 
 /// PostgreSQL's SQL, and the tracking tables exactly as Knex's pg client creates them.
 public struct PostgresDialect: SQLDialect {
-    /// Creates the dialect.
-    public init() {}
+    /// How soon the server gives up on a silent client, set in each migration transaction.
+    public let deadPeerLimits: PostgresDeadPeerLimits
+
+    /// Creates the dialect; `deadPeerLimits` are those of the connection it serves.
+    public init(deadPeerLimits: PostgresDeadPeerLimits = .standard) {
+        self.deadPeerLimits = deadPeerLimits
+    }
 
     public var name: String { "PostgreSQL" }
 
@@ -57,10 +62,19 @@ public struct PostgresDialect: SQLDialect {
 
     /// `set_config(…, true)` is `SET LOCAL`: the settings end with the transaction, so nothing outlives it on
     /// a pooled connection. `client_connection_check_interval` makes the server notice a killed client
-    /// within 2 s and roll its transaction back, instead of finishing a long statement first.
-    public func transactionSettings(lockTimeoutMilliseconds: Int?) -> String? {
+    /// within 2 s and roll its transaction back, instead of finishing a long statement first; the
+    /// keepalive figures (``PostgresDeadPeerLimits``) make a client behind a dead network count as killed.
+    /// Through a pooler those reach only the pooler's connection, so `idle_in_transaction_session_timeout`
+    /// (the lease's duration: a holder silent that long has lost the lock, in a transaction as with a
+    /// lease) ends a transaction whose client went silent between statements.
+    public func transactionSettings(lockTimeoutMilliseconds: Int?, idleLimitMilliseconds: Int) -> String? {
         let lockTimeout = lockTimeoutMilliseconds.map { String(max($0, 1)) } ?? "0"
-        return "SELECT set_config('lock_timeout', '\(lockTimeout)', true), set_config('client_connection_check_interval', '2000', true)"
+        let settings = [
+            "set_config('lock_timeout', '\(lockTimeout)', true)",
+            "set_config('idle_in_transaction_session_timeout', '\(max(idleLimitMilliseconds, 1))', true)",
+            "set_config('client_connection_check_interval', '2000', true)",
+        ] + deadPeerLimits.serverSettings
+        return "SELECT " + settings.joined(separator: ", ")
     }
 
     /// The sessions whose open transaction holds a lock on the lock table (a row lock comes with one).

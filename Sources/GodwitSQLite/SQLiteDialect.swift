@@ -46,7 +46,7 @@ public struct SQLiteDialect: SQLDialect {
 
     /// SQLite has no table locks to time out (its busy timeout covers the database lock), and a killed
     /// process's transaction ends with it.
-    public func transactionSettings(lockTimeoutMilliseconds: Int?) -> String? { nil }
+    public func transactionSettings(lockTimeoutMilliseconds: Int?, idleLimitMilliseconds: Int) -> String? { nil }
 
     /// SQLite keeps no record of lock holders; the runner lock file names the holder instead.
     public var lockHolderQuery: String? { nil }

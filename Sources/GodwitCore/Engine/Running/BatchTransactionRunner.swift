@@ -25,13 +25,15 @@ extension MigrationEngine {
         let nothingApplied = Consequence.batchRolledBack(direction)
         return try await retryingLockTimeouts(what: "the batch") {
             try await transaction(consequence: nothingApplied, locking: true) {
+                // First, so that the server ends this transaction (and frees the lock) if this runner falls
+                // silent from now on.
+                try await boundLockWaits()
                 let state = try await lockedState()
                 guard let plan = try planner(state) else {
                     try await keepChecksums(of: state, options: options)
                     return .nothingToDo
                 }
                 guard plan.isSingleTransaction else { return .needsStepwise }
-                try await boundLockWaits()
                 try await runInBatchTransaction(plan.steps, consequence: nothingApplied)
                 try await bookkeep(plan.steps, of: plan, state: state, options: options)
                 return .ran(plan)

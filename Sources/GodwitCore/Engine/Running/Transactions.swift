@@ -49,10 +49,14 @@ extension MigrationEngine {
         return GodwitError.tracking("bookkeeping in", table: log.tableName, error: databaseError, consequence: consequence)
     }
 
-    /// Bounds how long the current transaction's statements wait for table locks.
+    /// Bounds how long the current transaction's statements wait for table locks, and how long the
+    /// server keeps it for a client gone silent.
     func boundLockWaits() async throws {
         let milliseconds = settings.ddlLockTimeout.map { Int($0.milliseconds) }
-        guard let statement = connection.dialect.transactionSettings(lockTimeoutMilliseconds: milliseconds) else { return }
+        guard
+            let statement = connection.dialect.transactionSettings(
+                lockTimeoutMilliseconds: milliseconds, idleLimitMilliseconds: Int(settings.leaseDuration.milliseconds))
+        else { return }
         _ = try await connection.query(statement)
     }
 
