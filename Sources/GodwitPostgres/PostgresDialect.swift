@@ -114,6 +114,7 @@ public struct PostgresDialect: SQLDialect {
         case "57014": message.contains("statement timeout") ? .statementTimeout : .cancelled
         case "25001": .refusedInTransaction
         case "55P04": .uncommittedEnumValue
+        case "53100": .diskFull
         default: nil
         }
     }

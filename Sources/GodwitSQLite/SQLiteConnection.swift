@@ -165,6 +165,7 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
         switch resultCode & 0xFF {
         case SQLITE_BUSY, SQLITE_LOCKED: .lockNotAvailable
         case SQLITE_INTERRUPT: .cancelled
+        case SQLITE_FULL: .diskFull
         default: message.hasPrefix("no such table") ? .undefinedTable : nil
         }
     }

@@ -339,6 +339,7 @@ struct CLITests {
         #expect(full.status == 1)
         #expect(full.stderr.contains("migration 002_filler.sql failed"), "\(full)")
         #expect(full.stderr.contains("database or disk is full"))
+        #expect(full.stderr.contains("no room left to write"), "advice: \(full)")
         #expect(full.stderr.contains("nothing from this batch was applied"))
     }
 

@@ -43,6 +43,9 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         /// The server stopped the statement at its `statement_timeout` (PostgreSQL's 57014, "canceling
         /// statement due to statement timeout"): a setting of the role or database, not Godwit's doing.
         case statementTimeout
+        /// The database has no room left to write (PostgreSQL's `disk_full`, 53100, "could not extend file
+        /// …: No space left on device"; SQLite's `SQLITE_FULL`).
+        case diskFull
     }
 
     /// Creates an error from what the database reported.

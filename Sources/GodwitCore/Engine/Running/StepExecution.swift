@@ -42,6 +42,9 @@ extension MigrationEngine {
                 : "raise it for the role that migrates (ALTER ROLE … SET statement_timeout = '30min'), since outside a transaction a SET may reach another server connection through a pooler"
             return "the server stopped the statement at its statement_timeout, set for this role or database (SHOW statement_timeout says what it is); if \(step.migration.name) needs longer, \(raise)"
         }
+        if error.kind == .diskFull {
+            return "the database has no room left to write on the disk that holds \(step.migration.name)'s data (a tablespace's or the server's volume, the SQLite file's folder); free space or grow the volume, then run again"
+        }
         guard step.script.runsInTransaction else { return nil }
         if error.kind == .uncommittedEnumValue {
             return "an enum value added with ALTER TYPE … ADD VALUE cannot be used until the transaction that added it commits: mark the section of the migration that adds it '-- migrate:up transaction:own' (it then commits before the next migration runs), or run this batch with --transaction-per-migration; if the value is used in the same file, mark that section transaction:false. Either way a later failure keeps the migrations committed before it (see the README's \"Transactions, the lock, and what survives a crash\")"
