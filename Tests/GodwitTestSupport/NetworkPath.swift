@@ -63,9 +63,14 @@ public final class NetworkPath: Sendable {
         try await onOwnThread { [self] in try ip(["-n", namespace, "link", "set", serverLink, "down"]) }
     }
 
-    /// Carries packets again.
+    /// Carries packets again. Each side forgets that the other's address did not answer during the cut
+    /// (a neighbour entry left FAILED makes a new connection fail at once with "No route to host").
     public func restore() async throws {
-        try await onOwnThread { [self] in try ip(["-n", namespace, "link", "set", serverLink, "up"]) }
+        try await onOwnThread { [self] in
+            try ip(["-n", namespace, "link", "set", serverLink, "up"])
+            try ip(["neigh", "flush", "dev", hostLink])
+            try ip(["-n", namespace, "neigh", "flush", "dev", serverLink])
+        }
     }
 
     /// Removes the namespace, its end of the pair with it (and so the other end); what runs in it should be

@@ -43,7 +43,7 @@ extension MigrationEngine {
             return "the server stopped the statement at its statement_timeout, set for this role or database (SHOW statement_timeout says what it is); if \(step.migration.name) needs longer, \(raise)"
         }
         if error.kind == .diskFull {
-            return "the database has no room left to write on the disk that holds \(step.migration.name)'s data (a tablespace's or the server's volume, the SQLite file's folder); free space or grow the volume, then run again"
+            return "the database has no room left to write: free space on the volume the statement writes to (the server's data directory or the tablespace it names; for SQLite the database file's folder), or grow it, then run \(step.migration.name) again"
         }
         guard step.script.runsInTransaction else { return nil }
         if error.kind == .uncommittedEnumValue {
