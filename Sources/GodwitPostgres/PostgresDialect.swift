@@ -68,9 +68,8 @@ public struct PostgresDialect: SQLDialect {
     /// (the lease's duration: a holder silent that long has lost the lock, in a transaction as with a
     /// lease) ends a transaction whose client went silent between statements.
     public func transactionSettings(lockTimeoutMilliseconds: Int?, idleLimitMilliseconds: Int) -> String? {
-        let lockTimeout = lockTimeoutMilliseconds.map { String(max($0, 1)) } ?? "0"
-        let settings = [
-            "set_config('lock_timeout', '\(lockTimeout)', true)",
+        let lockTimeout = lockTimeoutMilliseconds.map { ["set_config('lock_timeout', '\(max($0, 0))', true)"] } ?? []
+        let settings = lockTimeout + [
             "set_config('idle_in_transaction_session_timeout', '\(max(idleLimitMilliseconds, 1))', true)",
             "set_config('client_connection_check_interval', '2000', true)",
         ] + deadPeerLimits.serverSettings

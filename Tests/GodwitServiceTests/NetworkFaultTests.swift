@@ -29,16 +29,19 @@ struct NetworkFaultTests {
     }
 
     /// Waits (up to `seconds`) until no session of Godwit's is left on the server: the server noticed its
-    /// client was gone and ended it, its transaction rolled back.
-    func waitUntilGodwitGone(_ watcher: any DatabaseConnection, seconds: Int) async throws {
+    /// client was gone and ended it, its transaction rolled back. With `idleAllowed`, until none is in a
+    /// statement or a transaction: a session that was idle when its client vanished (the lease's, between
+    /// renewals) holds nothing, and the server ends it at its own TCP keepalive time.
+    func waitUntilGodwitGone(_ watcher: any DatabaseConnection, seconds: Int, idleAllowed: Bool = false) async throws {
+        let sessions = "FROM pg_stat_activity WHERE application_name = 'godwit' AND datname = current_database() AND pid <> pg_backend_pid()"
+            + (idleAllowed ? " AND state <> 'idle'" : "")
         for _ in 0..<(seconds * 10) {
-            let left = try await watcher.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'godwit' AND datname = current_database() AND pid <> pg_backend_pid()")
+            let left = try await watcher.query("SELECT count(*) \(sessions)")
             if left.first?[0] == .integer(0) { return }
             try await Task.sleep(for: .milliseconds(100))
         }
-        let sessions = try await watcher.query(
-            "SELECT state || ': ' || left(query, 80) FROM pg_stat_activity WHERE application_name = 'godwit' AND datname = current_database() AND pid <> pg_backend_pid()")
-        Issue.record("the server still holds Godwit's sessions after \(seconds) s: \(sessions.map { $0[0] })")
+        let left = try await watcher.query("SELECT state || ': ' || left(query, 80) \(sessions)")
+        Issue.record("the server still holds Godwit's sessions after \(seconds) s: \(left.map { $0[0] })")
     }
 
     /// The lock row is free: no transaction holds it and `is_locked` is 0.
@@ -127,6 +130,54 @@ struct NetworkFaultTests {
             let report = try await runner.latest()
             #expect(report.migrations == ["001_between.swift"])
             #expect(try await watcher.query("SELECT count(*) FROM between_statements")[0][0] == .integer(1))
+        } }
+    }
+
+    @Test("the network goes silent during a transaction:false migration: the run fails within seconds, the server ends the statement, the lease frees the lock, the next run says exactly what was done and --resume finishes it")
+    func silentOutsideTransaction() async throws {
+        try await NetworkPath.with { path in try await LatePostgres.with(on: path) { server in
+            try await server.start()
+            let database = try server.database()
+            let folder = database.folder
+            try database.writeMigrations([
+                "001_first.sql": sqlMigration(up: "CREATE TABLE first (id int);"),
+                "002_backfill.sql": sqlMigration(
+                    up: "CREATE TABLE side (id int);\n\(Self.sleeping);\nCREATE TABLE after_sleep (id int);", upOptions: "transaction:false"),
+            ])
+            let watcher = try await PostgresConnection.connect(try PostgresConnectionSettings(url: try server.socketURL()))
+            _ = try await watcher.query("ALTER DATABASE postgres SET fault_sleep.seconds = '600'")
+            let url = try server.url(parameters: Self.shortLimits)
+            let runner = try runner(url, folder, lease: 3)
+            let run = Task { try await runner.latest() }
+            defer { run.cancel() }
+            try await waitUntilRunning("pg_sleep", on: watcher)
+            try await path.cut()
+            let clock = ContinuousClock()
+            let cutAt = clock.now
+            let error = try await #require(throws: GodwitError.self) { try await run.value }
+            #expect(clock.now - cutAt < .seconds(30), "gave up after \(clock.now - cutAt)")
+            #expect(error.context.migration?.name == "002_backfill.sql", "\(error)")
+            #expect(error.databaseError?.isConnectionFailure == true, "\(error)")
+            // The sleeping statement ran in a transaction with its progress record: the server ends it.
+            try await waitUntilGodwitGone(watcher, seconds: 30, idleAllowed: true)
+            #expect(try await tables(watcher) == [.text("first"), .text("side")], "001 and statement 1 of 002 are in effect")
+
+            try await path.restore()
+            let env = ["DATABASE_URL": url, "GODWIT_LOCK_LEASE": "3"]
+            let next = try await godwit("latest", "--lock-timeout", "30", in: folder, environment: env)
+            #expect(next.status == 1, "\(next)")
+            #expect(next.stderr.contains("002_backfill.sql did not finish applying"), "\(next)")
+            #expect(next.stderr.contains("statements 1–1 of 3 completed and are in effect"), "\(next)")
+            #expect(next.stderr.contains("statement 2 of 3 (SELECT pg_sleep("), "\(next)")
+            #expect(next.stderr.contains("it ran in a transaction with its progress record and was rolled back"), "\(next)")
+            try await expectLockFree(watcher)
+
+            _ = try await watcher.query("ALTER DATABASE postgres SET fault_sleep.seconds = '0'")
+            let resumed = try await godwit("latest", "--resume", "--lock-timeout", "30", in: folder, environment: env)
+            #expect(resumed.status == 0, "\(resumed)")
+            #expect(try await tables(watcher) == [.text("after_sleep"), .text("first"), .text("side")])
+            #expect(try await watcher.query(#"SELECT "name" FROM "knex_migrations" ORDER BY "id""#).map { $0[0] }
+                == [.text("001_first.sql"), .text("002_backfill.sql")])
         } }
     }
 

@@ -68,9 +68,9 @@ public protocol SQLDialect: Sendable {
     var invalidIndexesQuery: String? { get }
 
     /// One statement with the settings of a migration transaction, ending with it: how long a statement
-    /// may wait for a table lock (`nil`: no limit), how long the client may stay silent between statements
-    /// before the server ends the transaction, and that a dead client's statements stop soon; `nil` when the
-    /// database has no such settings.
+    /// may wait for a table lock (0: no limit; `nil`: as the session has it), how long the client may stay
+    /// silent between statements before the server ends the transaction, and that a dead client's
+    /// statements stop soon; `nil` when the database has no such settings.
     func transactionSettings(lockTimeoutMilliseconds: Int?, idleLimitMilliseconds: Int) -> String?
 
     /// A query returning who holds the lock row in an open transaction: one row of

@@ -196,6 +196,8 @@ extension MigrationEngine {
         if dialect.wrapsStatementsOutsideTransactions, !controlsTransaction {
             _ = try await connection.query(dialect.beginTransaction)
             do {
+                // A client that died or went silent: the server stops the statement and rolls back both.
+                try await endWithDeadClient()
                 let rows = try await statement()
                 try await log.markProgress(name, done: done)
                 _ = try await connection.query("COMMIT")

@@ -49,13 +49,18 @@ extension MigrationEngine {
         return GodwitError.tracking("bookkeeping in", table: log.tableName, error: databaseError, consequence: consequence)
     }
 
-    /// Bounds how long the current transaction's statements wait for table locks, and how long the
-    /// server keeps it for a client gone silent.
+    /// Bounds how long the current transaction's statements wait for table locks (no limit without a DDL
+    /// lock timeout), and how long the server keeps it for a client gone silent or dead.
     func boundLockWaits() async throws {
-        let milliseconds = settings.ddlLockTimeout.map { Int($0.milliseconds) }
+        try await endWithDeadClient(lockTimeoutMilliseconds: settings.ddlLockTimeout.map { Int($0.milliseconds) } ?? 0)
+    }
+
+    /// Makes the server end the current transaction once its client is dead or silent for the lease's
+    /// duration; its lock waits as `lockTimeoutMilliseconds` says (`nil`: as the session has them).
+    func endWithDeadClient(lockTimeoutMilliseconds: Int? = nil) async throws {
         guard
             let statement = connection.dialect.transactionSettings(
-                lockTimeoutMilliseconds: milliseconds, idleLimitMilliseconds: Int(settings.leaseDuration.milliseconds))
+                lockTimeoutMilliseconds: lockTimeoutMilliseconds, idleLimitMilliseconds: Int(settings.leaseDuration.milliseconds))
         else { return }
         _ = try await connection.query(statement)
     }
