@@ -2,13 +2,19 @@
 # The storm: many runners start `godwit latest` at the same moment (replicas at a deploy), and runners
 # killed with SIGKILL mid-batch. Prints figures; asserts only correctness (every runner exits 0, each
 # migration is recorded once, in one batch, and no lock is left). Not part of the test suite.
+# Then the chaos rounds: CHAOS_RUNNERS runners at once on a fresh database while runners are killed and
+# their server connections ended (pg_terminate_backend) at random moments: every migration applied once,
+# in one batch, no lock left, every runner neither killed nor cut off exits 0, and a cut-off one fails
+# only as a lost connection.
 #
 #   bash Benchmarks/storm.sh [RUNNERS=32] [MIGRATIONS=20] [ROUNDS=3]
+#   CHAOS_RUNNERS=64 CHAOS_ROUNDS=20 (CHAOS_ROUNDS=0: none)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/dependencies.sh
 source scripts/lib/postgres.sh
 RUNNERS=${1:-32} MIGRATIONS=${2:-20} ROUNDS=${3:-3}
+CHAOS_RUNNERS=${CHAOS_RUNNERS:-64} CHAOS_ROUNDS=${CHAOS_ROUNDS:-20}
 
 godwit_install_dependencies
 godwit_postgres_start
@@ -18,11 +24,12 @@ swift build -c release --product godwit >/dev/null
 GODWIT=$(swift build -c release --show-bin-path)/godwit
 ADMIN="postgres://postgres:$GODWIT_PG_PASSWORD@127.0.0.1:$GODWIT_PG_PORT/postgres?sslmode=require"
 
-# MIGRATIONS files; every fifth runs outside a transaction (CREATE INDEX CONCURRENTLY on PostgreSQL).
-write_migrations() {  # folder kind
+# MIGRATIONS files; every fifth runs outside a transaction (CREATE INDEX CONCURRENTLY on PostgreSQL),
+# unless the third argument is "transactional".
+write_migrations() {  # folder kind [transactional]
   mkdir -p "$1/migrations"
   for i in $(seq -w 1 "$MIGRATIONS"); do
-    if ((10#$i % 5 == 0)); then
+    if ((10#$i % 5 == 0)) && [[ ${3:-} != transactional ]]; then
       local concurrently=""; [[ $2 != sqlite ]] && concurrently="CONCURRENTLY "
       printf -- '-- migrate:up transaction:false\nCREATE INDEX %st_%s_name ON t_%s (name);\n-- migrate:down\nDROP INDEX t_%s_name;\n' \
         "$concurrently" "$((10#$i - 1))" "$((10#$i - 1))" "$((10#$i - 1))" >"$1/migrations/0${i}_index_$i.sql"
@@ -49,8 +56,8 @@ check() {  # kind url label
 }
 
 # Writes the migrations into a new folder and prints a new database's URL.
-new_database() {  # kind folder name
-  write_migrations "$2" "$1"
+new_database() {  # kind folder name [transactional]
+  write_migrations "$2" "$1" "${4:-}"
   if [[ $1 != sqlite ]]; then
     psql "$ADMIN" -qc "create database $3" >/dev/null
     local port=$GODWIT_PG_PORT; [[ $1 == pgbouncer ]] && port=$GODWIT_PGBOUNCER_PORT
@@ -104,6 +111,52 @@ kill_round() {  # kind round
   printf '%-8s kill round %s: SIGKILL after %2d ms, next run finished by itself in %5d ms, no lock left\n' "$1" "$2" "$delay_ms" "$ms"
 }
 
+# CHAOS_RUNNERS runners at once on a fresh database, all of its migrations transactional (an interrupted
+# transaction:false migration stops every later runner by design, until told --resume or --restart: the
+# kill rounds above cover it). Meanwhile 4 runners are killed and (PostgreSQL) 4 of their server
+# connections ended, each at a random moment.
+chaos_round() {  # kind round
+  local folder="$WORK/chaos-$1-$2" url db="chaos_$1_$2"
+  url=$(new_database "$1" "$folder" "$db" transactional)
+  local pids=() n
+  for n in $(seq "$CHAOS_RUNNERS"); do
+    local runner_url=$url
+    [[ $1 != sqlite ]] && runner_url="$url&application_name=storm_$n"
+    (cd "$folder" && DATABASE_URL=$runner_url GODWIT_LOCK_LEASE=2 exec "$GODWIT" latest >"$folder/out.$n" 2>&1) & pids+=($!)
+  done
+  local killed=() drops=0 k
+  for k in 1 2 3 4; do
+    sleep "$(printf "0.%03d" $((RANDOM % 100)))"
+    n=$((RANDOM % CHAOS_RUNNERS))
+    kill -9 "${pids[$n]}" 2>/dev/null && killed+=($((n + 1)))
+    if [[ $1 != sqlite ]]; then
+      local ended
+      ended=$(psql "$ADMIN" -Atc "select count(pg_terminate_backend(pid)) from (select pid from pg_stat_activity where datname = '$db' and application_name like 'storm_%' order by random() limit 1) s")
+      drops=$((drops + ended))
+    fi
+  done
+  local status survivors_ok=0 cut_off=0
+  for n in $(seq "$CHAOS_RUNNERS"); do
+    status=0; wait "${pids[$((n - 1))]}" 2>/dev/null || status=$?
+    [[ " ${killed[*]} " == *" $n "* ]] && continue
+    if ((status == 0)); then survivors_ok=$((survivors_ok + 1)); continue; fi
+    # Only an ended connection may fail a runner that was not killed, and one such failure per drop.
+    if grep -q "^  connection error: \|terminating connection due to administrator command" "$folder/out.$n"; then
+      cut_off=$((cut_off + 1))
+    else
+      echo "FAIL chaos $1 round $2: runner $n exited $status:" >&2; cat "$folder/out.$n" >&2; exit 1
+    fi
+  done
+  ((cut_off <= drops)) || { echo "FAIL chaos $1 round $2: $cut_off runners lost their connection, $drops were ended" >&2; exit 1; }
+  # The survivors finished the work; a last run finds nothing to do.
+  local last
+  last=$(cd "$folder" && DATABASE_URL=$url "$GODWIT" latest 2>&1) || { echo "FAIL chaos $1 round $2: $last" >&2; exit 1; }
+  grep -q "Already up to date" <<<"$last" || { echo "FAIL chaos $1 round $2: the survivors left work: $last" >&2; exit 1; }
+  check "$1" "$url" "chaos $1 round $2"
+  printf '%-8s chaos round %2s: %d runners, %d killed, %d connections ended (%d runners failed as lost), %d exit 0; each migration once, no lock left\n' \
+    "$1" "$2" "$CHAOS_RUNNERS" "${#killed[@]}" "$drops" "$cut_off" "$survivors_ok"
+}
+
 for round in $(seq "$ROUNDS"); do
   storm postgres "$round"
   storm pgbouncer "$round"
@@ -113,5 +166,10 @@ for round in $(seq $((ROUNDS * 3))); do
   kill_round postgres "$round"
   kill_round pgbouncer "$round"
   kill_round sqlite "$round"
+done
+for round in $(seq "$CHAOS_ROUNDS"); do
+  chaos_round postgres "$round"
+  chaos_round pgbouncer "$round"
+  chaos_round sqlite "$round"
 done
 echo "storm: all rounds passed"

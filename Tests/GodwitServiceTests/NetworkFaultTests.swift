@@ -57,18 +57,31 @@ struct NetworkFaultTests {
             .map { $0[0] }
     }
 
+    /// Writes a batch of two migrations whose second sleeps, and makes `database`'s sessions sleep long.
+    func writeSlowBatch(_ database: TestDatabase, sleepingIn name: String, watcher: any DatabaseConnection) async throws {
+        try database.writeMigrations([
+            "001_first.sql": sqlMigration(up: "CREATE TABLE first (id int);"),
+            "002_slow.sql": sqlMigration(up: "CREATE TABLE second (id int);\n\(Self.sleeping);"),
+        ])
+        _ = try await watcher.query("ALTER DATABASE \"\(name)\" SET fault_sleep.seconds = '600'")
+    }
+
+    /// Lets the sessions of database `name` sleep no more; `runner` then applies the slow batch whole.
+    func expectAppliedWhole(by runner: MigrationRunner, database name: String, watcher: any DatabaseConnection) async throws {
+        _ = try await watcher.query("ALTER DATABASE \"\(name)\" SET fault_sleep.seconds = '0'")
+        let report = try await runner.latest()
+        #expect(report.migrations == ["001_first.sql", "002_slow.sql"])
+        #expect(try await tables(watcher) == [.text("first"), .text("second")])
+    }
+
     @Test("the network goes silent while a batch's statement runs: with Godwit's standard limits the run fails as a lost connection within a minute, the server rolls back and frees the lock, the next run applies the batch whole")
     func silentDuringStatement() async throws {
         try await NetworkPath.with { path in try await LatePostgres.with(on: path) { server in
             try await server.start()
             let database = try server.database()
             let folder = database.folder
-            try database.writeMigrations([
-                "001_first.sql": sqlMigration(up: "CREATE TABLE first (id int);"),
-                "002_slow.sql": sqlMigration(up: "CREATE TABLE second (id int);\n\(Self.sleeping);"),
-            ])
             let watcher = try await PostgresConnection.connect(try PostgresConnectionSettings(url: try server.socketURL()))
-            _ = try await watcher.query("ALTER DATABASE postgres SET fault_sleep.seconds = '600'")
+            try await writeSlowBatch(database, sleepingIn: "postgres", watcher: watcher)
             let runner = try runner(try server.url(), folder)
             let run = Task { try await runner.latest() }
             defer { run.cancel() }
@@ -89,10 +102,7 @@ struct NetworkFaultTests {
             #expect(try await watcher.query(#"SELECT count(*) FROM "knex_migrations""#)[0][0] == .integer(0))
 
             try await path.restore()
-            _ = try await watcher.query("ALTER DATABASE postgres SET fault_sleep.seconds = '0'")
-            let report = try await runner.latest()
-            #expect(report.migrations == ["001_first.sql", "002_slow.sql"])
-            #expect(try await tables(watcher) == [.text("first"), .text("second")])
+            try await expectAppliedWhole(by: runner, database: "postgres", watcher: watcher)
         } }
     }
 
@@ -188,12 +198,8 @@ struct NetworkFaultTests {
             try await server.start()
             let database = try server.database()
             let folder = database.folder
-            try database.writeMigrations([
-                "001_first.sql": sqlMigration(up: "CREATE TABLE first (id int);"),
-                "002_slow.sql": sqlMigration(up: "CREATE TABLE second (id int);\n\(Self.sleeping);"),
-            ])
             var watcher = try await PostgresConnection.connect(try PostgresConnectionSettings(url: try server.socketURL()))
-            _ = try await watcher.query("ALTER DATABASE postgres SET fault_sleep.seconds = '600'")
+            try await writeSlowBatch(database, sleepingIn: "postgres", watcher: watcher)
             let runner = try runner(try server.url(), folder)
             let run = Task { try await runner.latest() }
             defer { run.cancel() }
@@ -207,10 +213,7 @@ struct NetworkFaultTests {
             #expect(try await tables(watcher) == [])
             #expect(try await watcher.query(#"SELECT count(*) FROM "knex_migrations""#)[0][0] == .integer(0))
 
-            _ = try await watcher.query("ALTER DATABASE postgres SET fault_sleep.seconds = '0'")
-            let report = try await runner.latest()
-            #expect(report.migrations == ["001_first.sql", "002_slow.sql"])
-            #expect(try await tables(watcher) == [.text("first"), .text("second")])
+            try await expectAppliedWhole(by: runner, database: "postgres", watcher: watcher)
         }
     }
 
@@ -220,11 +223,7 @@ struct NetworkFaultTests {
         let watcher = try await database.connect()
         let name = try #require(try await watcher.query("SELECT current_database()").first?[0].text)
         try await OwnPgBouncer.with { pooler in
-            try database.writeMigrations([
-                "001_first.sql": sqlMigration(up: "CREATE TABLE first (id int);"),
-                "002_slow.sql": sqlMigration(up: "CREATE TABLE second (id int);\n\(Self.sleeping);"),
-            ])
-            _ = try await watcher.query("ALTER DATABASE \"\(name)\" SET fault_sleep.seconds = '600'")
+            try await writeSlowBatch(database, sleepingIn: name, watcher: watcher)
             let runner = try runner(try pooler.url(database: name), database.folder)
             let run = Task { try await runner.latest() }
             defer { run.cancel() }
@@ -237,10 +236,7 @@ struct NetworkFaultTests {
             try await expectLockFree(watcher)
             #expect(try await tables(watcher) == [])
 
-            _ = try await watcher.query("ALTER DATABASE \"\(name)\" SET fault_sleep.seconds = '0'")
-            let report = try await runner.latest()
-            #expect(report.migrations == ["001_first.sql", "002_slow.sql"])
-            #expect(try await tables(watcher) == [.text("first"), .text("second")])
+            try await expectAppliedWhole(by: runner, database: name, watcher: watcher)
         }
     }
 }
