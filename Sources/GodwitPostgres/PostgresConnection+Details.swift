@@ -62,7 +62,7 @@ extension PostgresConnection {
                 description: "Supavisor, Supabase's pooler, in \(shown), known by its host name; \(safe)")
         }
         let announced = stopper.announcedPID
-        _ = try? await onThread { self.readProbeAlone() }
+        _ = try? await onThread { try self.readProbeAlone() }
         guard let serverPID = stopper.serverProcessID else {
             return ConnectionDetails.Pooler(detected: nil, description: "unknown: the server's backend pid could not be read")
         }

@@ -1,4 +1,5 @@
 import CLibPQ
+import GodwitCore
 
 /// The probe that tells whether a pooler sits in front (see ``StatementStopper``): `SELECT pg_backend_pid()`
 /// sent at connect in libpq's pipeline mode, so that the connection's first query follows it in the same
@@ -20,25 +21,43 @@ extension PostgresConnection {
 
     /// Reads the probe's answer and its sync, and decides how statements are stopped; the pipeline stays
     /// open for a query sent behind it.
-    func readProbe() {
+    ///
+    /// Anything but one row of one column means the answers no longer match the questions: a pooler whose
+    /// server connection was ended under it (`pg_terminate_backend`, a server restart) sent an error of
+    /// its own, and the probe's row then came as the answer to the query behind it (a storm round read
+    /// `pg_backend_pid()` as a `knex_migrations` record). Such a connection is given up: its socket is
+    /// shut, and this and every later call fail as a lost connection.
+    func readProbe() throws {
         guard probePending else { return }
         probePending = false
         var serverPID: Int64?
+        var failure: DatabaseError?
         if let result = PQgetResult(connection) {
-            if PQresultStatus(result) == PGRES_TUPLES_OK, PQntuples(result) == 1 {
+            if PQresultStatus(result) == PGRES_TUPLES_OK, PQntuples(result) == 1, PQnfields(result) == 1 {
                 serverPID = Int64(String(cString: PQgetvalue(result, 0, 0)))
+            } else {
+                failure = self.failure(of: result) ?? DatabaseError(message: "the connection's first answer was not the one asked for")
             }
             PQclear(result)
-            while let rest = PQgetResult(connection) { PQclear(rest) }
+            if failure == nil {
+                while let rest = PQgetResult(connection) { PQclear(rest) }
+            }
+        } else {
+            failure = DatabaseError(message: "the connection ended before the server's first answer")
+        }
+        if var failure {
+            failure.isConnectionFailure = true
+            give(up: failure)
+            throw failure
         }
         if let sync = PQgetResult(connection) { PQclear(sync) }
         stopper.decide(serverPID: serverPID)
     }
 
     /// Reads the probe, if it is pending, and leaves pipeline mode: for calls that do not travel behind it.
-    func readProbeAlone() {
+    func readProbeAlone() throws {
         guard probePending else { return }
-        readProbe()
+        try readProbe()
         PQexitPipelineMode(connection)
     }
 

@@ -31,6 +31,8 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
     private let interrupter: StatementInterrupter
     /// Whether the probe sent at connect (`SELECT pg_backend_pid()`) still waits to be read.
     var probePending = false
+    /// Why the connection was given up, after which every call fails with it (see ``readProbe()``).
+    var givenUp: DatabaseError?
 
     /// The thread this connection's calls run on: libpq's waits for the network block it, never a thread of
     /// Swift's cooperative pool.
@@ -108,7 +110,7 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
 
     public func execute(script: String) async throws {
         try await onThread {
-            self.readProbeAlone()
+            try self.readProbeAlone()
             let statements = PostgresScriptSplitter.read(script)
             if PQtransactionStatus(self.connection) != PQTRANS_INTRANS {
                 try self.sendOneByOne(script, statements)
@@ -130,15 +132,15 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
                 PQsendQueryParams(self.connection, sql, Int32(values.count), nil, pointers, nil, nil, 0)
             }
             // The first query travels behind the probe, in the same round trip.
-            let pipelined = self.probePending
-            if pipelined {
-                PQpipelineSync(self.connection)
-                self.readProbe()
-            }
             func naming(_ failure: DatabaseError) -> DatabaseError {
                 var failure = failure
                 failure.statement = sql
                 return failure
+            }
+            let pipelined = self.probePending
+            if pipelined {
+                PQpipelineSync(self.connection)
+                do { try self.readProbe() } catch let failure as DatabaseError { throw naming(failure) }
             }
             guard sent == 1 else { throw naming(self.connectionFailure()) }
             // Rows come one result each and are collected as they arrive: 10,000 records are never held twice.
@@ -302,7 +304,7 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
         }
     }
 
-    private func failure(of result: OpaquePointer?) -> DatabaseError? {
+    func failure(of result: OpaquePointer?) -> DatabaseError? {
         guard let result else { return connectionFailure() }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY, PGRES_COPY_OUT, PGRES_COPY_IN:
@@ -312,9 +314,12 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
                 PQresultErrorField(result, Int32(code.asciiValue!)).map { String(cString: $0) }
             }
             // A FATAL error ends the session (the server was shut down, the backend terminated), even when
-            // libpq has not yet read the end of the connection.
+            // libpq has not yet read the end of the connection. So does a connection exception (class 08):
+            // PgBouncer answers "invalid server parameter" (08P01) when the server connection it was
+            // handing over was ended under it.
             let severity = field("V")
             let lost = PQstatus(connection) != CONNECTION_OK || severity == "FATAL" || severity == "PANIC"
+                || field("C")?.hasPrefix("08") == true
             let message = field("M") ?? String(cString: PQresultErrorMessage(result)).trimmingNewlines
             return DatabaseError(
                 message: message, sqlState: field("C"), detail: field("D"), hint: field("H"),
@@ -332,7 +337,18 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
 
     /// Runs `work` on the connection's thread; cancelling the calling task cancels the running statement.
     func onThread<T>(_ work: () throws -> T) async throws -> T {
-        try await interrupter.run(on: thread, work)
+        try await interrupter.run(on: thread) {
+            if let givenUp { throw givenUp }
+            return try work()
+        }
+    }
+
+    /// Gives the connection up: shuts its socket (the server or pooler sees it closed at once) and fails
+    /// every later call with `failure`.
+    func give(up failure: DatabaseError) {
+        givenUp = failure
+        let socket = PQsocket(connection)
+        if socket >= 0 { shutdown(socket, Int32(SHUT_RDWR)) }
     }
 }
 
