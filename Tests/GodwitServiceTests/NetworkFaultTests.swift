@@ -66,6 +66,18 @@ struct NetworkFaultTests {
         _ = try await watcher.query("ALTER DATABASE \"\(name)\" SET fault_sleep.seconds = '600'")
     }
 
+    /// Starts `latest` of the slow batch (``writeSlowBatch(_:sleepingIn:watcher:)``) through `url`, and
+    /// returns once its second migration sleeps: the runner, and the run to cancel when the test ends.
+    func startSlowBatch(
+        _ database: TestDatabase, through url: String, sleepingIn name: String, watcher: any DatabaseConnection
+    ) async throws -> (runner: MigrationRunner, run: Task<MigrationReport, any Error>) {
+        try await writeSlowBatch(database, sleepingIn: name, watcher: watcher)
+        let runner = try runner(url, database.folder)
+        let run = Task { try await runner.latest() }
+        try await waitUntilRunning("pg_sleep", on: watcher)
+        return (runner, run)
+    }
+
     /// Lets the sessions of database `name` sleep no more; `runner` then applies the slow batch whole.
     func expectAppliedWhole(by runner: MigrationRunner, database name: String, watcher: any DatabaseConnection) async throws {
         _ = try await watcher.query("ALTER DATABASE \"\(name)\" SET fault_sleep.seconds = '0'")
@@ -78,14 +90,10 @@ struct NetworkFaultTests {
     func silentDuringStatement() async throws {
         try await NetworkPath.with { path in try await LatePostgres.with(on: path) { server in
             try await server.start()
-            let database = try server.database()
-            let folder = database.folder
             let watcher = try await PostgresConnection.connect(try PostgresConnectionSettings(url: try server.socketURL()))
-            try await writeSlowBatch(database, sleepingIn: "postgres", watcher: watcher)
-            let runner = try runner(try server.url(), folder)
-            let run = Task { try await runner.latest() }
+            let (runner, run) = try await startSlowBatch(
+                try server.database(), through: try server.url(), sleepingIn: "postgres", watcher: watcher)
             defer { run.cancel() }
-            try await waitUntilRunning("pg_sleep", on: watcher)
             try await path.cut()
             let clock = ContinuousClock()
             let cutAt = clock.now
@@ -196,14 +204,10 @@ struct NetworkFaultTests {
     func serverRestart(mode: String) async throws {
         try await LatePostgres.with { server in
             try await server.start()
-            let database = try server.database()
-            let folder = database.folder
             var watcher = try await PostgresConnection.connect(try PostgresConnectionSettings(url: try server.socketURL()))
-            try await writeSlowBatch(database, sleepingIn: "postgres", watcher: watcher)
-            let runner = try runner(try server.url(), folder)
-            let run = Task { try await runner.latest() }
+            let (runner, run) = try await startSlowBatch(
+                try server.database(), through: try server.url(), sleepingIn: "postgres", watcher: watcher)
             defer { run.cancel() }
-            try await waitUntilRunning("pg_sleep", on: watcher)
             try await server.restart(mode: mode)
             let error = try await #require(throws: GodwitError.self) { try await run.value }
             #expect(error.databaseError?.isConnectionFailure == true, "\(error)")
@@ -223,11 +227,9 @@ struct NetworkFaultTests {
         let watcher = try await database.connect()
         let name = try #require(try await watcher.query("SELECT current_database()").first?[0].text)
         try await OwnPgBouncer.with { pooler in
-            try await writeSlowBatch(database, sleepingIn: name, watcher: watcher)
-            let runner = try runner(try pooler.url(database: name), database.folder)
-            let run = Task { try await runner.latest() }
+            let (runner, run) = try await startSlowBatch(
+                database, through: try pooler.url(database: name), sleepingIn: name, watcher: watcher)
             defer { run.cancel() }
-            try await waitUntilRunning("pg_sleep", on: watcher)
             try await pooler.restart()
             let error = try await #require(throws: GodwitError.self) { try await run.value }
             #expect(error.databaseError?.isConnectionFailure == true, "\(error)")

@@ -54,15 +54,7 @@ public final class LatePostgres: @unchecked Sendable {
     /// Runs `body` with a server that is not started yet, then stops it and removes its files, whether
     /// `body` succeeded or threw.
     public static func with<T: Sendable>(on path: NetworkPath? = nil, _ body: (LatePostgres) async throws -> T) async throws -> T {
-        let server = try await make(on: path)
-        do {
-            let result = try await body(server)
-            await server.stop()
-            return result
-        } catch {
-            await server.stop()
-            throw error
-        }
+        try await using(try await make(on: path), release: { await $0.stop() }, body)
     }
 
     /// A URL for the `postgres` superuser on this server (TLS required, as the main test server's), with

@@ -47,15 +47,7 @@ public final class NetworkPath: Sendable {
 
     /// Runs `body` with a new path, then removes it, whether `body` succeeded or threw.
     public static func with<T: Sendable>(_ body: (NetworkPath) async throws -> T) async throws -> T {
-        let path = try await make()
-        do {
-            let result = try await body(path)
-            await path.remove()
-            return result
-        } catch {
-            await path.remove()
-            throw error
-        }
+        try await using(try await make(), release: { await $0.remove() }, body)
     }
 
     /// Loses every packet between the two sides from now on, silently.

@@ -36,15 +36,7 @@ public final class OwnPgBouncer: Sendable {
 
     /// Runs `body` with a started pooler, then stops it and removes its files, whether `body` succeeded or threw.
     public static func with<T: Sendable>(_ body: (OwnPgBouncer) async throws -> T) async throws -> T {
-        let pooler = try await start()
-        do {
-            let result = try await body(pooler)
-            await pooler.stop()
-            return result
-        } catch {
-            await pooler.stop()
-            throw error
-        }
+        try await using(try await start(), release: { await $0.stop() }, body)
     }
 
     /// A URL through it to `database` on the suite's server, as the `postgres` superuser, TLS required.

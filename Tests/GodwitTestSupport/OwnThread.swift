@@ -39,3 +39,17 @@ extension Sequence {
         return results
     }
 }
+
+/// Runs `body` with `resource`, then `release`s it, whether `body` succeeded or threw.
+func using<Resource, T>(
+    _ resource: Resource, release: (Resource) async -> Void, _ body: (Resource) async throws -> T
+) async throws -> T {
+    do {
+        let result = try await body(resource)
+        await release(resource)
+        return result
+    } catch {
+        await release(resource)
+        throw error
+    }
+}
