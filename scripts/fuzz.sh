@@ -6,6 +6,7 @@
 # input is saved as the reproducer (its path and bytes are printed).
 #
 #   bash scripts/fuzz.sh [SECONDS=30] [TARGET…]
+#   FUZZ_RUNS=10000000 bash scripts/fuzz.sh 7200 …   each target stops after that many executions instead
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/dependencies.sh
@@ -45,7 +46,7 @@ for target in "${TARGETS[@]}"; do
   status=0
   # The first folder takes what the run finds; the others are read only.
   # Swift's backtracer would read memory AddressSanitizer guards when a property stops the run.
-  SWIFT_BACKTRACE=enable=no "$BIN/fuzz-$target" -max_total_time="$SECONDS_EACH" -print_final_stats=1 -max_len=4096 -rss_limit_mb=2048 \
+  SWIFT_BACKTRACE=enable=no "$BIN/fuzz-$target" -max_total_time="$SECONDS_EACH" ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} -print_final_stats=1 -max_len=4096 -rss_limit_mb=2048 \
     -timeout=10 -artifact_prefix="$ARTIFACTS/$target-" "$corpus" "${seeds[@]}" \
     >"$log" 2>&1 || status=$?
   executions=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
