@@ -249,6 +249,7 @@ struct CLITests {
         let result = try await runGodwit(arguments, in: folder, environment: environment)
         #expect(result.status == 1)
         #expect(result.stderr.contains(expected), "\(result)")
+        #expect(result.stdoutLines == ["Using environment: development"], "said first, on a configuration error too: \(result)")
         #expect(!result.stderr.contains("hunter2") && !result.stdout.contains("hunter2"))
     }
 
@@ -278,6 +279,7 @@ struct CLITests {
         #expect(result.status == status, "\(result)")
         #expect(result.stderr.contains(expected), "\(result)")
         if status == 64 { #expect(result.stderr.contains("Usage: godwit"), "\(result)") }
+        if status == 1 { #expect(result.stdoutLines == ["Using environment: development"], "\(result)") }
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("dev.sqlite3").path))
     }
 
