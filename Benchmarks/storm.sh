@@ -25,11 +25,17 @@ GODWIT=$(swift build -c release --show-bin-path)/godwit
 ADMIN="postgres://postgres:$GODWIT_PG_PASSWORD@127.0.0.1:$GODWIT_PG_PORT/postgres?sslmode=require"
 
 # MIGRATIONS files; every fifth runs outside a transaction (CREATE INDEX CONCURRENTLY on PostgreSQL),
-# unless the third argument is "transactional".
+# unless the third argument is "transactional": then all are transactional and each also works for about
+# 50 ms, so that a batch lasts long enough to be killed in the middle.
 write_migrations() {  # folder kind [transactional]
   mkdir -p "$1/migrations"
+  local work='SELECT pg_sleep(0.05);'
+  [[ $2 == sqlite ]] && work='WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000) SELECT count(*) FROM c;'
   for i in $(seq -w 1 "$MIGRATIONS"); do
-    if ((10#$i % 5 == 0)) && [[ ${3:-} != transactional ]]; then
+    if [[ ${3:-} == transactional ]]; then
+      printf -- '-- migrate:up\nCREATE TABLE t_%s (id integer primary key, name text);\n%s\n-- migrate:down\nDROP TABLE t_%s;\n' \
+        "$((10#$i))" "$work" "$((10#$i))" >"$1/migrations/0${i}_table_$i.sql"
+    elif ((10#$i % 5 == 0)); then
       local concurrently=""; [[ $2 != sqlite ]] && concurrently="CONCURRENTLY "
       printf -- '-- migrate:up transaction:false\nCREATE INDEX %st_%s_name ON t_%s (name);\n-- migrate:down\nDROP INDEX t_%s_name;\n' \
         "$concurrently" "$((10#$i - 1))" "$((10#$i - 1))" "$((10#$i - 1))" >"$1/migrations/0${i}_index_$i.sql"
@@ -126,8 +132,14 @@ chaos_round() {  # kind round
   done
   local killed=() drops=0 k
   for k in 1 2 3 4; do
-    sleep "$(printf "0.%03d" $((RANDOM % 100)))"
+    sleep "$(printf "0.%03d" $((RANDOM % 400)))"
     n=$((RANDOM % CHAOS_RUNNERS))
+    # Every other kill on PostgreSQL goes to a runner in the middle of a statement: the one migrating.
+    if [[ $1 != sqlite ]] && ((k % 2 == 0)); then
+      local busy
+      busy=$(psql "$ADMIN" -Atc "select substr(application_name, 7) from pg_stat_activity where datname = '$db' and application_name like 'storm_%' and state = 'active' and query like '%pg_sleep%' limit 1")
+      [[ -n $busy ]] && n=$((busy - 1))
+    fi
     kill -9 "${pids[$n]}" 2>/dev/null && killed+=($((n + 1)))
     if [[ $1 != sqlite ]]; then
       local ended
