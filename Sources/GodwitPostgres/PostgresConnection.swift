@@ -108,16 +108,20 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
         try await PostgresConnection.connect(settings)
     }
 
-    public func execute(script: String) async throws {
+    public func execute(script: String, statementEnded: (@Sendable (Int) -> Void)?) async throws {
         try await onThread {
             try self.readProbeAlone()
             let statements = PostgresScriptSplitter.read(script)
             if PQtransactionStatus(self.connection) != PQTRANS_INTRANS {
-                try self.sendOneByOne(script, statements)
+                try self.sendOneByOne(script, statements, statementEnded: statementEnded)
             } else if statements.contains(where: { $0.changesParsing || $0.rows != nil }) {
-                try self.sendInParts(script, statements)
+                try self.sendInParts(script, statements, statementEnded: statementEnded)
             } else {
-                try self.sendWhole(script)
+                // The server answers a statement at a time, in order: the k-th answer ends the k-th statement.
+                let ends = statementEnded.map { _ in statements.filter { !$0.isShellCommand }.map(\.range.upperBound) }
+                try self.sendWhole(script) { done in
+                    if let statementEnded, let ends, !ends.isEmpty { statementEnded(ends[min(done, ends.count) - 1]) }
+                }
             }
         }
     }
@@ -177,7 +181,9 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
 
     /// One simple-query message: one round trip; the results come back one per statement, so the
     /// number of results before the failure tells which statement failed when the server gives no position.
-    private func sendWhole(_ script: String) throws {
+    ///
+    /// - Parameter succeeded: called with the number of statements done, as each one's answer arrives.
+    private func sendWhole(_ script: String, succeeded done: (Int) -> Void = { _ in }) throws {
         guard PQsendQuery(connection, script) == 1 else { throw connectionFailure() }
         var succeeded = 0
         var failure: DatabaseError?
@@ -191,6 +197,7 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
                 if failure == nil { failure = error }
             } else if failure == nil {
                 succeeded += 1
+                done(succeeded)
             }
         }
         guard var failure else { return }
@@ -212,13 +219,14 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
     /// The script in as few messages as the server can parse correctly: one ends after a statement that
     /// changes how the server reads the next ones (`SET standard_conforming_strings`), as psql sends one
     /// statement at a time; a `COPY … FROM STDIN` goes on its own, followed by its rows.
-    private func sendInParts(_ script: String, _ statements: [ScriptStatement]) throws {
+    private func sendInParts(_ script: String, _ statements: [ScriptStatement], statementEnded: (@Sendable (Int) -> Void)?) throws {
         var partStart: Int?
         func sendPart(upTo end: Int) throws {
             guard let start = partStart else { return }
             partStart = nil
             do {
                 try sendWhole(script.utf8Slice(start..<end))
+                statementEnded?(end)
             } catch var failure as DatabaseError where !failure.isConnectionFailure {
                 failure.statementOffset = failure.statementOffset.map { $0 + start }
                 failure.errorOffset = failure.errorOffset.map { $0 + start }
@@ -229,6 +237,7 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
             if let rows = statement.rows {
                 try sendPart(upTo: statement.range.lowerBound)
                 try copyIn(script, statement, rows: rows)
+                statementEnded?(statement.extent.upperBound)
                 continue
             }
             if partStart == nil { partStart = statement.range.lowerBound }
@@ -283,11 +292,12 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
     }
 
     /// Each statement on its own, in autocommit, as psql runs a file without `-1`.
-    private func sendOneByOne(_ script: String, _ statements: [ScriptStatement]) throws {
+    private func sendOneByOne(_ script: String, _ statements: [ScriptStatement], statementEnded: (@Sendable (Int) -> Void)?) throws {
         for statement in statements where !statement.isShellCommand {
             let range = statement.range
             if let rows = statement.rows {
                 try copyIn(script, statement, rows: rows)
+                statementEnded?(statement.extent.upperBound)
                 continue
             }
             let statement = script.utf8Slice(range)
@@ -301,6 +311,7 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
                     .map { range.lowerBound + $0 }
                 throw failure
             }
+            statementEnded?(range.upperBound)
         }
     }
 

@@ -57,8 +57,8 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
         sqlite3_close_v2(handle)
     }
 
-    public func execute(script: String) async throws {
-        try await onThread { try self.runScript(script) }
+    public func execute(script: String, statementEnded: (@Sendable (Int) -> Void)?) async throws {
+        try await onThread { try self.runScript(script, statementEnded: statementEnded) }
     }
 
     public func query<Collector: SQLRowCollector>(
@@ -70,7 +70,7 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
     // MARK: On the thread
 
     /// Prepares and steps one statement after another, as the sqlite3 shell does.
-    private func runScript(_ script: String) throws {
+    private func runScript(_ script: String, statementEnded: (@Sendable (Int) -> Void)?) throws {
         var script = script
         try script.withUTF8 { bytes in
             guard let base = bytes.baseAddress else { return }
@@ -106,6 +106,7 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
                 guard step == SQLITE_DONE else {
                     throw error(step, bytes: bytes, statementRange: start..<next)
                 }
+                statementEnded?(next)
                 offset = next
             }
         }

@@ -34,9 +34,16 @@ final class SQLiteProcessLock: ProcessLock, @unchecked Sendable {
     }
 
     /// Takes the lock for the database at `databasePath`, waiting up to `timeout`.
-    static func acquire(databasePath: String, timeout: Duration) async throws -> SQLiteProcessLock {
+    ///
+    /// - Parameter whileWaiting: told who holds it when the wait begins and about every 5 s after.
+    static func acquire(
+        databasePath: String, timeout: Duration, whileWaiting: (@Sendable (String, Duration) -> Void)? = nil
+    ) async throws -> SQLiteProcessLock {
         let path = databasePath + ".godwit-lock"
         var backoff = Backoff(first: .milliseconds(10), maximum: .milliseconds(500), jitter: 0.5...1, limit: timeout)
+        let clock = ContinuousClock()
+        let waitStart = clock.now
+        var nextReport = waitStart
         while true {
             let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else {
@@ -55,6 +62,10 @@ final class SQLiteProcessLock: ProcessLock, @unchecked Sendable {
             }
             let holder = readHolder(descriptor)
             close(descriptor)
+            if let whileWaiting, clock.now >= nextReport {
+                whileWaiting(holder ?? "another Godwit process", clock.now - waitStart)
+                nextReport = clock.now + MigrationProgress.waitReportInterval
+            }
             if backoff.isPastLimit {
                 throw GodwitError(
                     code: .locked,
@@ -98,8 +109,10 @@ final class SQLiteProcessLock: ProcessLock, @unchecked Sendable {
 
 extension SQLiteConnection {
     /// The process lock for this database file (see ``SQLiteProcessLock``).
-    public func acquireProcessLock(timeout: Duration) async throws -> (any ProcessLock)? {
+    public func acquireProcessLock(
+        timeout: Duration, whileWaiting: (@Sendable (_ holder: String, _ waited: Duration) -> Void)?
+    ) async throws -> (any ProcessLock)? {
         guard path != ":memory:", !path.isEmpty else { return nil }
-        return try await SQLiteProcessLock.acquire(databasePath: path, timeout: timeout)
+        return try await SQLiteProcessLock.acquire(databasePath: path, timeout: timeout, whileWaiting: whileWaiting)
     }
 }

@@ -96,7 +96,8 @@ struct MigrateOptions: ParsableArguments {
     }
 
     var runOptions: Migrator.RunOptions {
-        Migrator.RunOptions(acceptEdits: acceptEdits, interrupted: resume ? .resume : restart ? .restart : nil)
+        Migrator.RunOptions(
+            acceptEdits: acceptEdits, interrupted: resume ? .resume : restart ? .restart : nil, progress: ProgressLines.show)
     }
 }
 

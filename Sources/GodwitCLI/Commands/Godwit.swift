@@ -19,7 +19,10 @@ public struct Godwit: AsyncParsableCommand {
         commandName: "godwit",
         abstract: "Database migrations for Swift, compatible with Knex's knex_migrations.",
         version: version,
-        subcommands: [Latest.self, Rollback.self, Up.self, Down.self, Status.self, List.self, Unlock.self, Make.self, Wait.self])
+        subcommands: [
+            Latest.self, Rollback.self, Up.self, Down.self, Status.self, List.self, CurrentVersion.self, Unlock.self, Make.self,
+            Init.self, Wait.self,
+        ])
 
     /// Migrations compiled into the executable, run together with the folder's SQL files.
     @TaskLocal static var extraMigrations: [Migration] = []
@@ -41,6 +44,7 @@ public struct Godwit: AsyncParsableCommand {
         _ = GodwitLogging.logger  // says at once if LOG_LEVEL is not a level
         let status: Int32
         do {
+            try checkCommandName(Array(CommandLine.arguments.dropFirst()))
             var command = try await asyncParseAsRoot()
             if let asyncCommand = command as? any AsyncParsableCommand {
                 try await StopSignals.run(asyncCommand)
@@ -53,6 +57,34 @@ public struct Godwit: AsyncParsableCommand {
         }
         fflush(nil)
         _exit(status)
+    }
+
+    /// Every name a command answers to, Knex's `migrate:*` ones included.
+    static var commandNames: [String] {
+        var names = ["help"]
+        for command in configuration.subcommands {
+            if let name = command.configuration.commandName { names.append(name) }
+            names += command.configuration.aliases
+        }
+        return names
+    }
+
+    /// Refuses a first argument that is no command's name, suggesting the nearest one (`lates`: did you
+    /// mean `latest`?).
+    private static func checkCommandName(_ arguments: [String]) throws {
+        guard let first = arguments.first, !first.hasPrefix("-") else { return }
+        let names = commandNames
+        guard !names.contains(first) else { return }
+        var nearest: String?
+        var nearestDistance = Int.max
+        for name in names {
+            let distance = CommandSpelling.distance(first.lowercased(), name.lowercased())
+            if distance < nearestDistance { (nearest, nearestDistance) = (name, distance) }
+        }
+        var message = "unknown command '\(first)'."
+        if let nearest, nearestDistance <= max(2, first.count / 3) { message += " Did you mean '\(nearest)'?" }
+        let commands = configuration.subcommands.compactMap { $0.configuration.commandName }
+        throw ValidationError(message + " The commands: \(commands.joined(separator: ", ")).")
     }
 
     /// Prints what ArgumentParser says about `error` (help and the version on standard output, usage

@@ -6,7 +6,7 @@ import GodwitCore
 /// a Swift migration into the Swift migrations folder.
 struct Make: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "make", abstract: "Create a new migration (SQL, or Swift with --swift) from the template.")
+        commandName: "make", abstract: "Create a new migration (SQL, or Swift with --swift) from the template.", aliases: ["migrate:make"])
 
     /// Where Swift migrations go when nothing says otherwise: the `migrate` target of the package.
     static let defaultSwiftDirectory = "Sources/migrate/Migrations"

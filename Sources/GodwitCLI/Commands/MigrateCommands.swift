@@ -5,7 +5,7 @@ import GodwitCore
 /// `godwit latest`: applies every pending migration as one new batch.
 struct Latest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "latest", abstract: "Apply every pending migration as one new batch.")
+        commandName: "latest", abstract: "Apply every pending migration as one new batch.", aliases: ["migrate:latest"])
 
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var database: DatabaseOptions
@@ -36,7 +36,7 @@ struct Latest: AsyncParsableCommand {
 /// `godwit rollback`: undoes the last batch, or every batch with `--all`.
 struct Rollback: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "rollback", abstract: "Undo the last batch of migrations (--all: every batch).")
+        commandName: "rollback", abstract: "Undo the last batch of migrations (--all: every batch).", aliases: ["migrate:rollback"])
 
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var database: DatabaseOptions
@@ -47,6 +47,9 @@ struct Rollback: AsyncParsableCommand {
     @Flag(help: "Undo every applied migration, not just the last batch.")
     var all = false
 
+    @Flag(name: [.customShort("y"), .long], help: "Do not ask before undoing migrations outside development (only a terminal is asked).")
+    var yes = false
+
     func validate() throws { try preview.check(against: migrateOptions) }
 
     func run() async throws {
@@ -56,6 +59,10 @@ struct Rollback: AsyncParsableCommand {
             let options = migrateOptions.runOptions
             if preview.dryRun { return Console.out(try await session.migrator.rollbackDryRun(all: all, options, startingFrom: session.snapshot).lines()) }
             if preview.rehearse { return Console.out(try await session.migrator.rollbackRehearsal(all: all, options, startingFrom: session.snapshot).lines()) }
+            if !yes, Terminal.inputIsTerminal {
+                let plan = try await session.migrator.rollbackDryRun(all: all, options, startingFrom: session.snapshot)
+                try await Confirmation.confirmUndoing(plan.steps.map(\.name), environment: session.configuration.environment, skip: yes)
+            }
             Console.out(try await session.migrator.rollback(all: all, options, startingFrom: session.snapshot).lines(singleStep: false))
         }
     }
@@ -64,7 +71,7 @@ struct Rollback: AsyncParsableCommand {
 /// `godwit up [name]`: applies the next pending migration (or the named one) as a batch of its own.
 struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "up", abstract: "Apply the next pending migration, or the named one.")
+        commandName: "up", abstract: "Apply the next pending migration, or the named one.", aliases: ["migrate:up"])
 
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var database: DatabaseOptions
@@ -85,7 +92,7 @@ struct Up: AsyncParsableCommand {
 /// `godwit down [name]`: undoes the last applied migration (or the named one).
 struct Down: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "down", abstract: "Undo the last applied migration, or the named one.")
+        commandName: "down", abstract: "Undo the last applied migration, or the named one.", aliases: ["migrate:down"])
 
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var database: DatabaseOptions
@@ -95,9 +102,17 @@ struct Down: AsyncParsableCommand {
     @Argument(help: "An applied migration's name (with or without extension).")
     var name: String?
 
+    @Flag(name: [.customShort("y"), .long], help: "Do not ask before undoing a migration outside development (only a terminal is asked).")
+    var yes = false
+
     func run() async throws {
         let request = ConfigurationRequest(environment, database, tracking, overrides: migrateOptions.overrides)
         try await withSession(request, access: .reading, verbose: migrateOptions.verbose) { session in
+            if !yes, Terminal.inputIsTerminal {
+                let state = try await session.migrator.status(startingFrom: session.snapshot)
+                let undone = name ?? state.completed.last?.record.name
+                try await Confirmation.confirmUndoing(undone.map { [$0] } ?? [], environment: session.configuration.environment, skip: yes)
+            }
             Console.out(try await session.migrator.down(name: name, migrateOptions.runOptions, startingFrom: session.snapshot).lines(singleStep: true))
         }
     }

@@ -5,7 +5,7 @@ import GodwitCore
 /// `godwit unlock`: frees the migration lock, as `knex migrate:unlock` does.
 struct Unlock: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "unlock", abstract: "Free the migration lock (after a runner died holding it).")
+        commandName: "unlock", abstract: "Free the migration lock (after a runner died holding it).", aliases: ["migrate:unlock"])
 
     @OptionGroup var environment: EnvironmentOption
     @OptionGroup var database: DatabaseOptions

@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import GodwitConfiguration
+import Synchronization
 
 /// Where the CLI writes: results to standard output, notes and errors to standard error, each line with
 /// one write(2), unbuffered, so that both streams stay in order in a container's log and nothing is lost
@@ -52,11 +53,39 @@ enum Console {
         write(line, to: 2)
     }
 
+    /// Writes `line` to standard error without ending it, to be ended by ``closeLine(_:)`` or by the next
+    /// write to either stream (a terminal's progress line).
+    static func openLine(_ line: String) {
+        lineIsOpen.withLock { open in
+            writeAll(text: (open ? "\n" : "") + line, to: 2)
+            open = true
+        }
+    }
+
+    /// Replaces the open line on standard error with `line`, ended; without an open line, writes `line`.
+    static func closeLine(_ line: String) {
+        lineIsOpen.withLock { open in
+            writeAll(text: (open ? "\r\u{1B}[2K" : "") + line + "\n", to: 2)
+            open = false
+        }
+    }
+
+    /// Whether standard error holds a line not yet ended.
+    private static let lineIsOpen = Mutex(false)
+
     private static func write(_ line: String, to descriptor: Int32) {
         write(text: line + "\n", to: descriptor)
     }
 
     private static func write(text: String, to descriptor: Int32) {
+        lineIsOpen.withLock { open in
+            if open { writeAll(text: "\n", to: 2) }
+            open = false
+            writeAll(text: text, to: descriptor)
+        }
+    }
+
+    private static func writeAll(text: String, to descriptor: Int32) {
         var text = text
         text.withUTF8 { bytes in
             var offset = 0

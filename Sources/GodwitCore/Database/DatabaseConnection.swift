@@ -23,7 +23,11 @@ public protocol DatabaseConnection: Sendable {
     /// Inside a transaction the statements run in it; outside one, each statement runs on its own, so a
     /// script may hold statements that refuse to run in a transaction block (`CREATE INDEX CONCURRENTLY`).
     /// A failure carries the UTF-8 offset of the failing statement within `script`.
-    func execute(script: String) async throws
+    ///
+    /// - Parameter statementEnded: called, on the connection's thread, as the database finishes each
+    ///   statement, with the UTF-8 offset in `script` where that statement ends; a driver that learns it
+    ///   only for several statements at once calls it for the last of them. `nil`: nobody is told.
+    func execute(script: String, statementEnded: (@Sendable (Int) -> Void)?) async throws
 
     /// Runs one statement with bound values and hands its rows (none for a statement that returns none) to
     /// `collector`, in order, as they are read; returns the collector.
@@ -43,9 +47,14 @@ public protocol DatabaseConnection: Sendable {
     /// and that the operating system frees if this process dies; `nil` when the database needs none
     /// (PostgreSQL, whose lock row is enough).
     ///
-    /// - Parameter timeout: how long to wait for another process to free it.
+    /// - Parameters:
+    ///   - timeout: how long to wait for another process to free it.
+    ///   - whileWaiting: called when the wait begins and about every ``MigrationProgress/waitReportInterval``
+    ///     after, with who holds the lock (and since when) and how long this process has waited.
     /// - Throws: ``GodwitError`` `.locked`, naming the holder, when it is not free in time.
-    func acquireProcessLock(timeout: Duration) async throws -> (any ProcessLock)?
+    func acquireProcessLock(
+        timeout: Duration, whileWaiting: (@Sendable (_ holder: String, _ waited: Duration) -> Void)?
+    ) async throws -> (any ProcessLock)?
 
     /// How this connection reaches the database: encryption, and any pooler in between. It may ask the
     /// server; it never fails (what cannot be found out is said so in the text).
@@ -59,6 +68,17 @@ public protocol ProcessLock: AnyObject, Sendable {
 }
 
 extension DatabaseConnection {
+    /// Runs a script of one or more statements, as the database's own shell would run it (see
+    /// ``execute(script:statementEnded:)``).
+    public func execute(script: String) async throws {
+        try await execute(script: script, statementEnded: nil)
+    }
+
+    /// Takes the process lock, waiting up to `timeout` (see ``acquireProcessLock(timeout:whileWaiting:)``).
+    public func acquireProcessLock(timeout: Duration) async throws -> (any ProcessLock)? {
+        try await acquireProcessLock(timeout: timeout, whileWaiting: nil)
+    }
+
     /// No executor of its own by default.
     public var executor: (any TaskExecutor)? { nil }
 
@@ -66,7 +86,9 @@ extension DatabaseConnection {
     public func openAnother() async throws -> (any DatabaseConnection)? { nil }
 
     /// No lock outside the database by default.
-    public func acquireProcessLock(timeout: Duration) async throws -> (any ProcessLock)? { nil }
+    public func acquireProcessLock(
+        timeout: Duration, whileWaiting: (@Sendable (_ holder: String, _ waited: Duration) -> Void)?
+    ) async throws -> (any ProcessLock)? { nil }
 
     /// Nothing to tell by default.
     public func details() async -> ConnectionDetails { ConnectionDetails() }

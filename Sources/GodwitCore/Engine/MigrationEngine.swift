@@ -32,6 +32,15 @@ struct MigrationEngine: Sendable {
     let settings: Settings
     var log: MigrationLog
     let logger: Logger
+    /// Told of each migration as it starts and ends, and of lock waits.
+    var progress: MigrationProgress.Observer? = nil
+
+    /// This engine, reporting its progress to `observer`.
+    func reporting(to observer: MigrationProgress.Observer?) -> MigrationEngine {
+        var engine = self
+        engine.progress = observer
+        return engine
+    }
 }
 
 extension MigrationEngine {

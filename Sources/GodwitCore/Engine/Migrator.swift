@@ -69,11 +69,17 @@ public struct Migrator: Sendable {
         public var acceptEdits: Bool
         /// How to finish a migration that was interrupted outside a transaction; `nil` refuses to run.
         public var interrupted: InterruptedMigration.Resolution?
+        /// Told of each migration as it starts and ends, and of waits for the lock; `nil`: nobody is.
+        public var progress: MigrationProgress.Observer?
 
         /// Creates options; by default edits and interrupted migrations stop the command.
-        public init(acceptEdits: Bool = false, interrupted: InterruptedMigration.Resolution? = nil) {
+        public init(
+            acceptEdits: Bool = false, interrupted: InterruptedMigration.Resolution? = nil,
+            progress: MigrationProgress.Observer? = nil
+        ) {
             self.acceptEdits = acceptEdits
             self.interrupted = interrupted
+            self.progress = progress
         }
     }
 
@@ -121,7 +127,7 @@ public struct Migrator: Sendable {
         _ options: RunOptions = RunOptions(), startingFrom snapshot: TrackingSnapshot? = nil
     ) async throws -> MigrationReport {
         try await onConnectionThread {
-            try await engine.migrate(.up, options, startingFrom: snapshot, planner: latestPlanner)
+            try await engine.reporting(to: options.progress).migrate(.up, options, startingFrom: snapshot, planner: latestPlanner)
         }
     }
 
@@ -133,7 +139,7 @@ public struct Migrator: Sendable {
         _ options: RunOptions = RunOptions(), startingFrom snapshot: TrackingSnapshot? = nil
     ) async throws -> DryRun {
         try await onConnectionThread {
-            try await engine.dryRun(planner: latestPlanner, options: options, rehearsing: false, startingFrom: snapshot)
+            try await engine.reporting(to: options.progress).dryRun(planner: latestPlanner, options: options, rehearsing: false, startingFrom: snapshot)
         }
     }
 
@@ -144,7 +150,7 @@ public struct Migrator: Sendable {
         _ options: RunOptions = RunOptions(), startingFrom snapshot: TrackingSnapshot? = nil
     ) async throws -> DryRun {
         try await onConnectionThread {
-            try await engine.dryRun(planner: latestPlanner, options: options, rehearsing: true, startingFrom: snapshot)
+            try await engine.reporting(to: options.progress).dryRun(planner: latestPlanner, options: options, rehearsing: true, startingFrom: snapshot)
         }
     }
 
@@ -153,7 +159,7 @@ public struct Migrator: Sendable {
         name: String? = nil, _ options: RunOptions = RunOptions(), startingFrom snapshot: TrackingSnapshot? = nil
     ) async throws -> MigrationReport {
         try await onConnectionThread {
-            try await engine.migrate(
+            try await engine.reporting(to: options.progress).migrate(
                 .up, options, startingFrom: snapshot, planner: MigrationPlanner.up(name: name, recordNames: settings.recordNames))
         }
     }
@@ -163,7 +169,7 @@ public struct Migrator: Sendable {
         all: Bool = false, _ options: RunOptions = RunOptions(), startingFrom snapshot: TrackingSnapshot? = nil
     ) async throws -> MigrationReport {
         try await onConnectionThread {
-            try await engine.migrate(.down, options, startingFrom: snapshot, planner: rollbackPlanner(all: all))
+            try await engine.reporting(to: options.progress).migrate(.down, options, startingFrom: snapshot, planner: rollbackPlanner(all: all))
         }
     }
 
@@ -172,7 +178,7 @@ public struct Migrator: Sendable {
         all: Bool = false, _ options: RunOptions = RunOptions(), startingFrom snapshot: TrackingSnapshot? = nil
     ) async throws -> DryRun {
         try await onConnectionThread {
-            try await engine.dryRun(
+            try await engine.reporting(to: options.progress).dryRun(
                 planner: rollbackPlanner(all: all), options: options, rehearsing: false, startingFrom: snapshot)
         }
     }
@@ -183,7 +189,7 @@ public struct Migrator: Sendable {
         all: Bool = false, _ options: RunOptions = RunOptions(), startingFrom snapshot: TrackingSnapshot? = nil
     ) async throws -> DryRun {
         try await onConnectionThread {
-            try await engine.dryRun(
+            try await engine.reporting(to: options.progress).dryRun(
                 planner: rollbackPlanner(all: all), options: options, rehearsing: true, startingFrom: snapshot)
         }
     }
@@ -193,7 +199,7 @@ public struct Migrator: Sendable {
         name: String? = nil, _ options: RunOptions = RunOptions(), startingFrom snapshot: TrackingSnapshot? = nil
     ) async throws -> MigrationReport {
         try await onConnectionThread {
-            try await engine.migrate(
+            try await engine.reporting(to: options.progress).migrate(
                 .down, options, startingFrom: snapshot,
                 planner: MigrationPlanner.down(name: name, source: source, allowingEmptyDown: settings.allowEmptyDown))
         }

@@ -30,7 +30,10 @@ import Logging
 extension MigrationEngine {
     /// Runs `body` holding the database's process lock, if it needs one (SQLite), for the whole command.
     func holdingProcessLock<T>(_ body: () async throws -> T) async throws -> T {
-        let processLock = try await connection.acquireProcessLock(timeout: settings.lockTimeout)
+        let limit = settings.lockTimeout
+        var waiting: (@Sendable (String, Duration) -> Void)?
+        if let progress { waiting = { holder, waited in progress(.waitingForLock(holder: holder, waited: waited, limit: limit)) } }
+        let processLock = try await connection.acquireProcessLock(timeout: limit, whileWaiting: waiting)
         defer { processLock?.release() }
         return try await body()
     }
@@ -41,6 +44,9 @@ extension MigrationEngine {
         var backoff = Backoff(first: .milliseconds(20), maximum: .seconds(1), jitter: 0.5...1, limit: settings.lockTimeout)
         var announced = false
         var attempt = MigrationLog.LockAttempt.taken
+        let clock = ContinuousClock()
+        let waitStart = clock.now
+        var nextReport = waitStart
         while true {
             // While a Knex runner holds its flag, it is watched with a plain read: a transaction would take
             // SQLite's write lock at each poll, and a Knex runner (no busy timeout) writing at that moment
@@ -65,8 +71,29 @@ extension MigrationEngine {
                 announced = true
                 logger.notice("another runner holds the migration lock; waiting up to \(settings.lockTimeout.limitText) s")
             }
+            if let progress, clock.now >= nextReport {
+                progress(.waitingForLock(
+                    holder: await holderDescription(attempt, lockLog: lockLog), waited: clock.now - waitStart,
+                    limit: settings.lockTimeout))
+                nextReport = clock.now + MigrationProgress.waitReportInterval
+            }
             try await backoff.pause(
                 waitingFor: "the migration lock", consequence: "nothing was run: this runner never held the lock")
+        }
+    }
+
+    /// Who holds the lock, for a runner that waits: the holder's session and since when, its lease, or
+    /// Knex's flag.
+    func holderDescription(_ attempt: MigrationLog.LockAttempt, lockLog: MigrationLog) async -> String {
+        switch attempt {
+        case .heldByKnex:
+            return "a Knex runner (\(log.lockTableName).is_locked is 1)"
+        case .busy(let leaseHolder?):
+            return "\(leaseHolder), under a lease it renews"
+        case .busy(nil), .taken:
+            guard let holder = await lockLog.holder() else { return "another runner" }
+            guard let since = holder.sinceEpochMilliseconds else { return holder.description }
+            return "\(holder.description), in a transaction open since \(MigrationTime.iso8601(epochMilliseconds: since))"
         }
     }
 

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import Logging
+import Synchronization
 
 // The runner of a batch in one transaction: the lock, every script and every record, all or nothing.
 extension MigrationEngine {
@@ -98,8 +99,12 @@ extension MigrationEngine {
             starts.append(script.utf8.count)
             script += step.script.sql
         }
+        let joined = progress.map { JoinedProgress(steps, starts: starts, dialect: connection.dialect, observer: $0) }
         do {
-            try await connection.execute(script: script)
+            var statementEnded: (@Sendable (Int) -> Void)?
+            if let joined { statementEnded = { offset in joined.statementEnded(at: offset) } }
+            try await connection.execute(script: script, statementEnded: statementEnded)
+            joined?.statementEnded(at: script.utf8.count)
         } catch let error as DatabaseError {
             guard let offset = error.statementOffset, let position = starts.lastIndex(where: { $0 <= offset }) else {
                 let names = steps.map(\.migration.name)
@@ -112,6 +117,41 @@ extension MigrationEngine {
             throw GodwitError.migrationFailed(
                 step.migration, direction: step.direction.rawValue, script: step.script,
                 error: error.shifted(by: -starts[position]), consequence: consequence, advice: advice(for: error, in: step))
+        }
+    }
+}
+
+/// The progress of migrations sent together in one message: each is said to start when the one before it
+/// ends, and to end when the database has finished its last statement.
+final class JoinedProgress: Sendable {
+    private let migrations: [(name: String, direction: MigrationDirection, lastStatementEnd: Int)]
+    private let observer: MigrationProgress.Observer
+    private let clock = ContinuousClock()
+    /// The next migration to end, and when it started.
+    private let current: Mutex<(index: Int, start: ContinuousClock.Instant)>
+
+    init(_ steps: ArraySlice<Plan.Step>, starts: [Int], dialect: any SQLDialect, observer: @escaping MigrationProgress.Observer) {
+        migrations = zip(steps, starts).map { step, start in
+            let end = dialect.statementRanges(in: step.script.sql).last?.upperBound ?? 0
+            return (step.migration.name, step.direction, start + end)
+        }
+        self.observer = observer
+        current = Mutex((0, clock.now))
+        if let first = migrations.first { observer(.started(name: first.name, direction: first.direction)) }
+    }
+
+    /// The database finished the statement that ends at `offset` in the joined script.
+    func statementEnded(at offset: Int) {
+        current.withLock { current in
+            while current.index < migrations.count, migrations[current.index].lastStatementEnd <= offset {
+                let ended = migrations[current.index]
+                let now = clock.now
+                observer(.finished(name: ended.name, direction: ended.direction, duration: now - current.start))
+                current = (current.index + 1, now)
+                if current.index < migrations.count {
+                    observer(.started(name: migrations[current.index].name, direction: migrations[current.index].direction))
+                }
+            }
         }
     }
 }

@@ -8,7 +8,21 @@ import Logging
 // Running one step's script, whichever runner runs it, and recording what ran.
 extension MigrationEngine {
     func run(_ step: Plan.Step, consequence: String) async throws {
+        try await reportingProgress(of: step) { try await runUnreported(step, consequence: consequence) }
+    }
+
+    /// Runs `body`, the whole of `step`, said at debug level and to the progress observer as it starts and ends.
+    func reportingProgress(of step: Plan.Step, _ body: () async throws -> Void) async throws {
         announce(step)
+        guard let progress else { return try await body() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        progress(.started(name: step.migration.name, direction: step.direction))
+        try await body()
+        progress(.finished(name: step.migration.name, direction: step.direction, duration: clock.now - start))
+    }
+
+    private func runUnreported(_ step: Plan.Step, consequence: String) async throws {
         if let code = step.script.swift {
             try await runSwift(code, of: step, consequence: consequence) {
                 MigrationDatabase(connection: connection, mode: .direct, depth: 1)

@@ -102,8 +102,10 @@ extension MigrationEngine {
                 }
             }
         } else {
-            try await runOutsideTransaction(
-                step, of: plan, state: state, options: options, consequence: consequence, lease: lease)
+            try await reportingProgress(of: step) {
+                try await runOutsideTransaction(
+                    step, of: plan, state: state, options: options, consequence: consequence, lease: lease)
+            }
         }
     }
 
