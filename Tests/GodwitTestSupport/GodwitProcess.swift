@@ -72,6 +72,15 @@ public final class RunningGodwit: @unchecked Sendable {
         throw TestSetupError("the process did not print '\(fragment)' to standard error within 30 s")
     }
 
+    /// Whether the process is still running: neither waited for nor exited (a zombie has exited).
+    public var isRunning: Bool {
+        guard !lock.withLock({ ended }),
+            let stat = try? String(contentsOfFile: "/proc/\(processIdentifier)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        return stat[stat.index(close, offsetBy: 2)] != "Z"
+    }
+
     /// Sends SIGKILL: the process dies at once, with no chance to clean up.
     public func kill() {
         send(SIGKILL)

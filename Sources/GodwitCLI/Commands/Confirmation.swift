@@ -19,11 +19,11 @@ enum Confirmation {
         Console.openLine("Undo \(names.count == 1 ? "it" : "them")? Type yes to go on (--yes skips this question): ")
         let answer = await readLine()
         guard let answer, ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased()) else {
-            Console.closeLine("")
+            if answer == nil { Console.closeLine("") } else { Console.lineEnded() }
             Console.error("Nothing was undone.")
             throw ExitCode.failure
         }
-        Console.closeLine("")
+        Console.lineEnded()
     }
 
     /// A line from standard input, read on a thread of its own (a person may take minutes to answer;

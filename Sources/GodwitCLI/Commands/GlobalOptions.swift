@@ -221,7 +221,7 @@ func reportingFailures(_ body: () async throws -> Void) async throws {
         try await body()
     } catch let error where error is GodwitError || error is DatabaseError {
         // Both print as their message (GodwitError's `description`, its `errorDescription` too).
-        Console.error("error: \(error)")
+        Console.error("\(TextStyle.failure.apply("error:", Terminal.colorsErrors)) \(error)")
         throw ExitCode.failure
     }
 }

@@ -35,7 +35,7 @@ struct Status: AsyncParsableCommand {
                 Console.out(try output.json())
             } else {
                 let missing = session.databaseExists ? nil : "no database yet: " + noDatabaseYet(pending: state.pending.count)
-                Console.out { line in output.status(directory: configuration.migrationsDirectoryDescription, missing: missing, line) }
+                Console.out { line in output.status(directory: configuration.migrationsDirectoryDescription, missing: missing, colors: Terminal.colorsOutput, line) }
             }
             // With --exit-code, gone files are said and answered by their exit code, as edited ones are.
             if exitCode, !state.missing.isEmpty {

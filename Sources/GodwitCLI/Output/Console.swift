@@ -70,6 +70,11 @@ enum Console {
         }
     }
 
+    /// The open line was ended by someone else: the terminal, echoing the Return key a person pressed.
+    static func lineEnded() {
+        lineIsOpen.withLock { $0 = false }
+    }
+
     /// Whether standard error holds a line not yet ended.
     private static let lineIsOpen = Mutex(false)
 

@@ -151,7 +151,9 @@ struct StatusOutput {
     /// given to `line`.
     ///
     /// - Parameter missing: what to say of a database that does not exist yet.
-    func status(directory: String, missing: String?, _ line: (String) -> Void) {
+    /// - Parameter colors: applied migrations in green, pending ones in yellow, edited, gone and
+    ///   interrupted ones in red.
+    func status(directory: String, missing: String?, colors: Bool = false, _ line: (String) -> Void) {
         if let database {
             line("Database: \(database.description)\(missing.map { " (\($0))" } ?? "")")
             if let schema = database.schema { line("Schema: \(schema) (tracking tables)") }
@@ -163,13 +165,15 @@ struct StatusOutput {
         line(state.completed.isEmpty ? "Applied: none" : "Applied (\(state.completed.count)):")
         for entry in state.completed {
             let time = entry.record.epochMilliseconds.map(MigrationTime.iso8601(epochMilliseconds:)) ?? "-"
-            line("  batch \(entry.record.batch)  \(time)  \(entry.record.name)\(note(entry))")
+            let note = note(entry)
+            let style: TextStyle = entry.migration == nil || edited.contains(entry.record.id) ? .failure : .done
+            line("  batch \(entry.record.batch)  \(time)  \(style.apply(entry.record.name + note, colors))")
         }
         line(state.pending.isEmpty ? "Pending: none" : "Pending (\(state.pending.count)):")
-        for migration in state.pending { line("  \(migration.name)") }
+        for migration in state.pending { line("  \(TextStyle.pending.apply(migration.name, colors))") }
         if !state.interrupted.isEmpty {
             line("Interrupted (run latest or rollback for what to do):")
-            for entry in state.interrupted { line("  " + interruptedLine(entry)) }
+            for entry in state.interrupted { line("  " + TextStyle.failure.apply(interruptedLine(entry), colors)) }
         }
     }
 }
