@@ -254,7 +254,7 @@ struct CLITests {
     }
 
     @Test("bad arguments are usage errors (exit 64, with the usage line); bad settings exit 1; nothing connects", arguments: [
-        (["frobnicate"], [:], 64, "Unexpected argument 'frobnicate'"),
+        (["frobnicate"], [:], 64, "unknown command 'frobnicate'"),
         (["latest", "--colour"], [:], 64, "Unknown option '--colour'"),
         (["latest", "--resume", "--restart"], [:], 64, "--resume and --restart exclude each other"),
         (["latest", "--lock-timeout", "soon"], [:], 64, "The value 'soon' is invalid for '--lock-timeout <seconds>'"),

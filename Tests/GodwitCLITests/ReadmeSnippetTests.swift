@@ -10,8 +10,28 @@ struct ReadmeSnippetTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    /// The READMEs whose Swift snippets must compile.
-    static let documents = ["README.md", "Examples/supabase-service/README.md"]
+    /// The READMEs and documentation articles whose Swift snippets must compile.
+    static var documents: [String] {
+        get throws {
+            let sources = repository.appendingPathComponent("Sources")
+            var articles: [String] = []
+            for module in try FileManager.default.contentsOfDirectory(atPath: sources.path).sorted() {
+                let catalog = sources.appendingPathComponent("\(module)/\(module).docc")
+                guard let files = try? FileManager.default.contentsOfDirectory(atPath: catalog.path) else { continue }
+                articles += files.filter { $0.hasSuffix(".md") }.sorted().map { "Sources/\(module)/\(module).docc/\($0)" }
+            }
+            return ["README.md", "Examples/supabase-service/README.md"] + articles
+        }
+    }
+
+    /// The package line README.md gives, which the test points at this checkout instead.
+    static let packageLine = #".package(url: "https://github.com/godwit-swift/godwit", from: "\#(versionInChangelog)"),"#
+
+    /// The newest version CHANGELOG.md names.
+    static var versionInChangelog: String {
+        let changelog = (try? String(contentsOf: repository.appendingPathComponent("CHANGELOG.md"), encoding: .utf8)) ?? ""
+        return changelog.firstMatch(of: /\n## (\d+\.\d+\.\d+)/).map { String($0.output.1) } ?? "?"
+    }
 
     /// The Swift blocks of a Markdown text, each with the file its first line names (`nil` when it names none).
     static func swiftBlocks(in markdown: String) -> [(file: String?, code: String)] {
@@ -23,7 +43,8 @@ struct ReadmeSnippetTests {
             } else if current != nil, line == "```" {
                 let code = current!.joined(separator: "\n") + "\n"
                 let header = current!.first.flatMap { $0.wholeMatch(of: /\/\/ (Sources\/[A-Za-z0-9_]+\/[A-Za-z0-9_\/]+\.swift)/) }
-                blocks.append((header.map { String($0.output.1) }, code))
+                let manifest = current!.first?.hasPrefix("// swift-tools-version:") == true
+                blocks.append((manifest ? "Package.swift" : header.map { String($0.output.1) }, code))
                 current = nil
             } else if current != nil {
                 current!.append(line)
@@ -35,15 +56,23 @@ struct ReadmeSnippetTests {
     @Test("each README's Swift snippets build into a package; its migrate tool applies the README's migration, and make --swift adds one")
     func snippetsCompile() async throws {
         var files: [String: String] = [:]
-        for document in Self.documents {
+        for document in try Self.documents {
             let text = try String(contentsOf: Self.repository.appendingPathComponent(document), encoding: .utf8)
             for block in Self.swiftBlocks(in: text) {
-                let file = try #require(block.file, "\(document): a Swift snippet must start with // Sources/<target>/<file>.swift:\n\(block.code)")
-                #expect(files[file] == nil, "\(document): two snippets name \(file)")
+                let file = try #require(block.file, "\(document): a Swift snippet must start with // Sources/<target>/<file>.swift (or be a whole Package.swift):\n\(block.code)")
+                #expect(files[file] == nil || files[file] == block.code, "\(document): two different snippets name \(file)")
                 files[file] = block.code
             }
         }
         #expect(files["Sources/migrate/main.swift"] != nil, "README.md shows the migrate tool's main.swift")
+        // README's Package.swift, as a user copies it, with Godwit's line pointed at this checkout.
+        let readme = try String(contentsOf: Self.repository.appendingPathComponent("README.md"), encoding: .utf8)
+        let userManifest = try #require(Self.swiftBlocks(in: readme).first { $0.file == "Package.swift" }?.code, "README.md shows a whole Package.swift")
+        #expect(userManifest.contains(Self.packageLine), "README.md's package line names the version CHANGELOG.md and godwit --version give")
+        let version = try await godwit("--version", in: try TestFolder.make())
+        #expect(version.stdout == Self.versionInChangelog + "\n", "godwit --version is CHANGELOG.md's newest version")
+        files["Package.swift"] = userManifest.replacingOccurrences(
+            of: Self.packageLine, with: #".package(name: "godwit", path: "\#(Self.repository.path)"),"#)
 
         let package = try TestFolder.make().appendingPathComponent("readme")
         for (path, code) in files {
@@ -51,40 +80,6 @@ struct ReadmeSnippetTests {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try code.write(to: url, atomically: true, encoding: .utf8)
         }
-        let targets = Set(files.keys.map { $0.split(separator: "/")[1] }).sorted()
-        let targetLines = targets.map { name in
-            """
-                    .executableTarget(
-                        name: "\(name)",
-                        dependencies: [
-                            .product(name: "GodwitCLI", package: "Godwit"), .product(name: "GodwitCore", package: "Godwit"),
-                            .product(name: "GodwitSchema", package: "Godwit"), .product(name: "GodwitService", package: "Godwit"),
-                            .product(name: "Logging", package: "swift-log"),
-                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                        ],
-                        plugins: [.plugin(name: "GodwitMigrationsPlugin", package: "Godwit")]),
-            """
-        }
-        let manifest = """
-            // swift-tools-version: 6.1
-            import PackageDescription
-
-            let package = Package(
-                name: "readme",
-                platforms: [.macOS(.v15)],
-                dependencies: [
-                    .package(name: "Godwit", path: "\(Self.repository.path)"),
-                    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-                    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
-                ],
-                targets: [
-            \(targetLines.joined(separator: "\n"))
-                ],
-                swiftLanguageModes: [.v6]
-            )
-
-            """
-        try manifest.write(to: package.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
         func build() async throws {
             let built = try await runToEnd("/usr/bin/env", ["swift", "build", "--package-path", package.path])
             #expect(built.status == 0, "\(built.output)")

@@ -13,7 +13,7 @@ import Darwin
 /// An executable runs it with `await Godwit.main()`.
 public struct Godwit: AsyncParsableCommand {
     /// Godwit's version.
-    public static let version = "0.1.0"
+    public static let version = "0.2.0"
 
     public static let configuration = CommandConfiguration(
         commandName: "godwit",
