@@ -110,7 +110,7 @@ public struct Configuration: Sendable {
     ///     `GODWIT_MIGRATIONS_DIR` names one; `nil` for a program whose migrations are all compiled in.
     ///   - processEnvironment: the process's environment variables.
     ///   - directory: where `.env` files are looked for.
-    /// - Throws: ``GodwitError`` `.configuration` for a malformed `.env`, URL or missing database.
+    /// - Throws: `GodwitError` `.configuration` for a malformed `.env`, URL or missing database.
     public static func resolve(
         environmentName: String? = nil, databaseURL: String? = nil, migrationsDirectory: String? = nil,
         overrides: Overrides = Overrides(), defaultMigrationsDirectory: String? = "migrations",

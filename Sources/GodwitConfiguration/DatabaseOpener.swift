@@ -17,7 +17,7 @@ extension Configuration {
         return access(path, F_OK) != 0
     }
 
-    /// Connects; a failure becomes one ``GodwitError`` `.connection`: the database (password masked), the
+    /// Connects; a failure becomes one `GodwitError` `.connection`: the database (password masked), the
     /// reason in the database's words, and what to change, naming the setting.
     ///
     /// - Parameter creating: whether a SQLite file that does not exist is created. A command that only

@@ -6,7 +6,7 @@ extension Configuration {
     /// attempt is reported through `report`. A failure that waiting cannot cure (a wrong password) is thrown
     /// at once.
     ///
-    /// - Throws: ``GodwitError`` `.connection`: the last failure, and how long it waited.
+    /// - Throws: `GodwitError` `.connection`: the last failure, and how long it waited.
     public func connect(
         waitingUpTo limit: Duration, creating: Bool = true, report: (String) -> Void
     ) async throws -> any DatabaseConnection {

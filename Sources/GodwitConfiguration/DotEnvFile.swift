@@ -16,7 +16,7 @@ public struct DotEnvFile: Sendable {
 
     /// Reads the file at `path`; a missing file is `nil`.
     ///
-    /// - Throws: ``GodwitError`` `.configuration` naming the file and line of a malformed line.
+    /// - Throws: `GodwitError` `.configuration` naming the file and line of a malformed line.
     public static func load(path: String) throws -> DotEnvFile? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         guard let text = String(validating: data, as: UTF8.self) else {
@@ -27,7 +27,7 @@ public struct DotEnvFile: Sendable {
 
     /// Reads a file's text; `path` names it in errors.
     ///
-    /// - Throws: ``GodwitError`` `.configuration` naming the file and line of a malformed line.
+    /// - Throws: `GodwitError` `.configuration` naming the file and line of a malformed line.
     public init(parsing text: String, path: String) throws {
         var variables: [String: String] = [:]
         for (offset, rawLine) in DotEnvFile.lines(of: text).enumerated() {

@@ -8,7 +8,7 @@ extension Configuration {
     /// folder must not take "no such folder" for "no SQL migrations". Only a configuration without a
     /// folder (``migrationsDirectory`` `nil`) has none.
     ///
-    /// - Throws: ``GodwitError`` for a missing folder, a malformed file or a shared stem.
+    /// - Throws: `GodwitError` for a missing folder, a malformed file or a shared stem.
     public func loadMigrations(compiled: [Migration] = []) throws -> [Migration] {
         guard let migrationsDirectory else { return compiled }
         let files: [Migration]

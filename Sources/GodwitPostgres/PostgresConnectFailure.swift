@@ -1,7 +1,7 @@
 import GodwitCore
 
 /// Reads libpq's message for a connection that could not be opened: the reason a person needs, and the
-/// ``ConnectionProblem`` it stands for, so the command line can say which setting to change.
+/// `ConnectionProblem` it stands for, so the command line can say which setting to change.
 ///
 /// libpq prints one paragraph per attempt (`sslmode=prefer` tries TLS, then plain), each led by
 /// `connection to server at "host", port N failed:`; the first attempt's reason is the one that matters.

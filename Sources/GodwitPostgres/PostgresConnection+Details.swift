@@ -6,7 +6,7 @@ extension PostgresConnection {
     ///
     /// A pooler shows itself by the backend process id: libpq learns one when it connects (BackendKeyData),
     /// and a pooler hands out its own, so it differs from the server's `pg_backend_pid()` (asked at connect,
-    /// see ``StatementStopper``). Supabase's
+    /// see `StatementStopper`). Supabase's
     /// Supavisor is also known by its host name. PgBouncer's kind and mode are read from its admin console
     /// (`SHOW VERSION`, `SHOW CONFIG`), which answers only users listed in its `admin_users` or `stats_users`.
     /// Godwit behaves the same either way: it keeps no session state between transactions, so it is safe

@@ -1,7 +1,7 @@
 import CLibPQ
 import GodwitCore
 
-/// The probe that tells whether a pooler sits in front (see ``StatementStopper``): `SELECT pg_backend_pid()`
+/// The probe that tells whether a pooler sits in front (see `StatementStopper`): `SELECT pg_backend_pid()`
 /// sent at connect in libpq's pipeline mode, so that the connection's first query follows it in the same
 /// round trip and the decision costs none.
 extension PostgresConnection {

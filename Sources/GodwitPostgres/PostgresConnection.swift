@@ -19,7 +19,7 @@ import GodwitCore
 /// let rows = try await connection.query("SELECT $1::int + 1", [.integer(41)])
 /// ```
 ///
-/// - Throws: ``DatabaseError`` with the server's message, SQLSTATE, detail, hint and statement position.
+/// - Throws: `DatabaseError` with the server's message, SQLSTATE, detail, hint and statement position.
 public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
     // @unchecked: the PGconn and `probePending` are touched only on `thread`, one call at a time.
     let connection: OpaquePointer
@@ -54,11 +54,11 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
     /// `client_encoding=UTF8` (all sent in the startup packet, so they cost no round trip and survive poolers),
     /// and TCP keepalives with `tcp_user_timeout` (``PostgresDeadPeerLimits``), so that a connection behind a
     /// network that went silent fails within about 20 s instead of waiting for ever.
-    /// Whether a pooler sits in front (which decides how a statement is stopped, see ``StatementStopper``)
+    /// Whether a pooler sits in front (which decides how a statement is stopped, see `StatementStopper`)
     /// is asked in the same round trip as the connection's first query.
     ///
-    /// - Throws: ``DatabaseError`` with `isConnectionFailure`, libpq's reason with the password masked, and
-    ///   the ``ConnectionProblem`` when it is one libpq names.
+    /// - Throws: `DatabaseError` with `isConnectionFailure`, libpq's reason with the password masked, and
+    ///   the `ConnectionProblem` when it is one libpq names.
     public static func connect(_ settings: PostgresConnectionSettings) async throws -> PostgresConnection {
         let thread = ConnectionThread(label: "godwit.postgres")
         return try await thread.run { try open(settings, on: thread) }

@@ -23,7 +23,7 @@ public struct PostgresConnectionSettings: Sendable, CustomStringConvertible {
 
     /// Parses a `postgres://` / `postgresql://` URL (or a libpq `key=value` string) with libpq's parser.
     ///
-    /// - Throws: ``GodwitError`` `.configuration` naming the part of the URL that is wrong, password masked.
+    /// - Throws: `GodwitError` `.configuration` naming the part of the URL that is wrong, password masked.
     public init(url: String) throws {
         let parts = PostgresURLParts(url)
         let writtenPassword = parts?.password.map(String.init)
@@ -62,7 +62,7 @@ public struct PostgresConnectionSettings: Sendable, CustomStringConvertible {
     /// Settings from separate values, as the `SUPABASE_DB_*` variables give them: the password is used as
     /// it is, with no escaping.
     ///
-    /// - Throws: ``GodwitError`` `.configuration` for a port or `sslmode` libpq would refuse.
+    /// - Throws: `GodwitError` `.configuration` for a port or `sslmode` libpq would refuse.
     public init(
         host: String, port: String? = nil, database: String? = nil, user: String? = nil, password: String? = nil,
         sslMode: String? = nil, sslRootCertificate: String? = nil

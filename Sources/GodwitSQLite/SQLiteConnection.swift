@@ -8,7 +8,7 @@ import GodwitCore
 /// try await connection.execute(script: "CREATE TABLE t (id integer); CREATE INDEX t_id ON t (id);")
 /// ```
 ///
-/// - Throws: ``DatabaseError`` with SQLite's message, extended result code and the statement's offset.
+/// - Throws: `DatabaseError` with SQLite's message, extended result code and the statement's offset.
 public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
     // @unchecked: the sqlite3 handle is touched only on `thread`, one call at a time.
     private let handle: OpaquePointer
@@ -33,7 +33,9 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
 
     /// Opens (creating if needed) the database file at `path`.
     ///
-    /// - Parameter busyTimeout: how long to wait for another process's write lock before failing.
+    /// - Parameters:
+    ///   - path: the database file.
+    ///   - busyTimeout: how long to wait for another process's write lock before failing.
     public static func open(path: String, busyTimeout: Duration = .seconds(300)) async throws -> SQLiteConnection {
         let thread = ConnectionThread(label: "godwit.sqlite")
         return try await thread.run {

@@ -108,7 +108,7 @@ final class SQLiteProcessLock: ProcessLock, @unchecked Sendable {
 }
 
 extension SQLiteConnection {
-    /// The process lock for this database file (see ``SQLiteProcessLock``).
+    /// The process lock for this database file (see `SQLiteProcessLock`).
     public func acquireProcessLock(
         timeout: Duration, whileWaiting: (@Sendable (_ holder: String, _ waited: Duration) -> Void)?
     ) async throws -> (any ProcessLock)? {

@@ -18,7 +18,7 @@ public struct MigrationRunner: Sendable {
     /// Where the database is and how to migrate it.
     public let configuration: Configuration
     /// The migrations compiled into the app (the Godwit plugin's `GodwitMigrations.all`); the SQL files of
-    /// ``Configuration/migrationsDirectory`` join them.
+    /// `Configuration/migrationsDirectory` join them.
     public let compiledMigrations: [Migration]
     private let logger: Logger
 
@@ -39,12 +39,14 @@ public struct MigrationRunner: Sendable {
     /// `SUPABASE_DB_*`, `GODWIT_MIGRATIONS_DIR`, `GODWIT_WAIT_TIMEOUT`, `GODWIT_LOCK_TIMEOUT`, ….
     ///
     /// - Parameters:
+    ///   - migrations: the migrations compiled into the app (`GodwitMigrations.all`), run with the SQL files.
     ///   - environment: the environment's name (`production`); `nil`: `GODWIT_ENV`, else `NODE_ENV`, else
     ///     `development`.
     ///   - directory: where `.env` files are read from.
     ///   - sqlMigrationsDirectory: the folder of SQL migrations unless `GODWIT_MIGRATIONS_DIR` names one;
     ///     `nil` for an app whose migrations are all compiled in. A folder that does not exist is an error.
-    /// - Throws: ``GodwitError`` `.configuration` for a malformed setting or no database.
+    ///   - logger: receives a line per migration at debug level, lock waits and retries at notice.
+    /// - Throws: `GodwitError` `.configuration` for a malformed setting or no database.
     public init(
         migrations: [Migration] = [], environment: String? = nil, directory: String = ".",
         sqlMigrationsDirectory: String? = "migrations", logger: Logger
@@ -56,10 +58,10 @@ public struct MigrationRunner: Sendable {
     }
 
     /// Applies every pending migration as one batch, as `godwit latest` does; waits for the database
-    /// first when ``Configuration/waitTimeout`` is set.
+    /// first when `Configuration/waitTimeout` is set.
     ///
     /// - Returns: what was applied.
-    /// - Throws: ``GodwitError``: `.migrationFailed` naming the file, the statement and the database's
+    /// - Throws: `GodwitError`: `.migrationFailed` naming the file, the statement and the database's
     ///   error (the batch rolled back); `.connection`, `.locked`, `.editedMigrations`, …; `.cancelled`
     ///   when the task was cancelled (the batch rolled back).
     @discardableResult

@@ -23,8 +23,12 @@ public enum Spawn {
     /// Starts `executable` with `arguments`, and returns its process id.
     ///
     /// - Parameters:
+    ///   - executable: the program's path.
+    ///   - arguments: its arguments, without its name.
     ///   - directory: the folder it starts in; the test process's own if `nil`.
     ///   - environment: its whole environment; the test process's if `nil`.
+    ///   - output: where its standard output goes.
+    ///   - error: where its standard error goes.
     public static func start(
         _ executable: String, _ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil,
         output: Output = .null, error: Output = .null

@@ -214,7 +214,7 @@ func withSession(
     }
 }
 
-/// Runs `body`; a ``GodwitError`` or ``DatabaseError`` it throws is printed as one message on standard
+/// Runs `body`; a `GodwitError` or `DatabaseError` it throws is printed as one message on standard
 /// error, and the command exits 1.
 func reportingFailures(_ body: () async throws -> Void) async throws {
     do {

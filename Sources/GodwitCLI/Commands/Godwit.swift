@@ -35,7 +35,7 @@ public struct Godwit: AsyncParsableCommand {
     public init() {}
 
     /// Parses the program's arguments and runs the command; SIGTERM or SIGINT stops it cleanly (see
-    /// ``main(migrations:swiftMigrationsDirectory:)``).
+    /// ``main(migrations:swiftMigrationsDirectory:sqlMigrationsDirectory:)``).
     ///
     /// The process then ends with the command's status (see the README's table of exit codes) and without
     /// running the C libraries' exit handlers: a connection attempt still inside libpq on another thread

@@ -24,9 +24,11 @@ public protocol DatabaseConnection: Sendable {
     /// script may hold statements that refuse to run in a transaction block (`CREATE INDEX CONCURRENTLY`).
     /// A failure carries the UTF-8 offset of the failing statement within `script`.
     ///
-    /// - Parameter statementEnded: called, on the connection's thread, as the database finishes each
-    ///   statement, with the UTF-8 offset in `script` where that statement ends; a driver that learns it
-    ///   only for several statements at once calls it for the last of them. `nil`: nobody is told.
+    /// - Parameters:
+    ///   - script: the statements, as a file's section holds them.
+    ///   - statementEnded: called, on the connection's thread, as the database finishes each statement,
+    ///     with the UTF-8 offset in `script` where that statement ends; a driver that learns it only for
+    ///     several statements at once calls it for the last of them. `nil`: nobody is told.
     func execute(script: String, statementEnded: (@Sendable (Int) -> Void)?) async throws
 
     /// Runs one statement with bound values and hands its rows (none for a statement that returns none) to

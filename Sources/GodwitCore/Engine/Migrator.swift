@@ -16,8 +16,7 @@ import Logging
 /// A batch whose scripts all run in its transaction runs in one transaction with the lock (the row lock on
 /// `knex_migrations_lock`) and its records: it lands whole or not at all. A batch with a `transaction:false`
 /// or `transaction:own` script runs step by step under a lock committed as `is_locked = 1` with a lease that
-/// a dead holder's successor takes over (see the README's "Transactions, the lock, and what survives a
-/// crash").
+/// a dead holder's successor takes over (see the article <doc:Safety>).
 ///
 /// - Throws: every command throws ``GodwitError``.
 public struct Migrator: Sendable {
@@ -134,7 +133,9 @@ public struct Migrator: Sendable {
     /// What ``latest(_:startingFrom:)`` would run, sending the database nothing but the read of the tracking tables:
     /// each pending migration's statements, SQL as written and what Swift code would send.
     ///
-    /// - Parameter options: what the run would allow (edits accepted, an interrupted migration resumed).
+    /// - Parameters:
+    ///   - options: what the run would allow (edits accepted, an interrupted migration resumed).
+    ///   - snapshot: the tracking tables as read ahead; `nil` reads them.
     public func latestDryRun(
         _ options: RunOptions = RunOptions(), startingFrom snapshot: TrackingSnapshot? = nil
     ) async throws -> DryRun {

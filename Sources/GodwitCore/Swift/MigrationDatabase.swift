@@ -46,7 +46,7 @@ public struct MigrationDatabase: Sendable {
         if case .dryRun = mode { return false }
         return true
     }
-    /// Whether statements run inside a transaction: the batch's, or one opened with ``transaction(_:)``.
+    /// Whether statements run inside a transaction: the batch's, or one opened with `transaction(_:)`.
     public var isInTransaction: Bool { depth > 0 }
 
     let connection: any DatabaseConnection

@@ -41,6 +41,7 @@ extension Migration {
     ///
     /// - Parameters:
     ///   - name: the source file's name with its extension.
+    ///   - migration: the migration's code.
     ///   - path: the source file's path, for messages.
     ///   - checksum: the ``MigrationChecksum`` of the source file's text as 64 hex digits, so that edits
     ///     after it was applied are noticed; the Godwit plugin computes it when it builds the registry.

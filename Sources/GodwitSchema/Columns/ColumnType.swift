@@ -1,4 +1,4 @@
-/// A column's type, in Knex's vocabulary; each ``SchemaDialect`` renders it in its database's words.
+/// A column's type, in Knex's vocabulary; each `SchemaDialect` renders it in its database's words.
 public enum ColumnType: Sendable, Equatable {
     /// An auto-incrementing integer primary key (`serial primary key`; SQLite's `integer primary key autoincrement`).
     case increments

@@ -1,4 +1,4 @@
-/// A foreign key, described by ``ColumnBuilder/references(_:)`` or ``TableBuilder/foreign(_:name:)``.
+/// A foreign key, described by ``ColumnBuilder/references(_:)`` or `TableBuilder.foreign(_:name:)`.
 ///
 /// ```swift
 /// table.integer("user_id").references("id").inTable("users").onDelete(.cascade)

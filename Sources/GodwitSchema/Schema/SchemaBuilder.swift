@@ -23,7 +23,7 @@ extension MigrationDatabase {
 /// `users_pkey`. On SQLite, a change that `ALTER TABLE` cannot make rebuilds the table, keeping its rows,
 /// indexes, triggers and foreign keys.
 ///
-/// - Throws: ``GodwitCore/GodwitError`` when the database refuses a statement (inside a migration it
+/// - Throws: `GodwitError` when the database refuses a statement (inside a migration it
 ///   names the file, the call and the statement), ``SchemaError`` when a change cannot be made as asked.
 public struct SchemaBuilder: Sendable {
     let db: MigrationDatabase

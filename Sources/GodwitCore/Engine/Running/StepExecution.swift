@@ -61,11 +61,11 @@ extension MigrationEngine {
         }
         guard step.script.runsInTransaction else { return nil }
         if error.kind == .uncommittedEnumValue {
-            return "an enum value added with ALTER TYPE … ADD VALUE cannot be used until the transaction that added it commits: mark the section of the migration that adds it '-- migrate:up transaction:own' (it then commits before the next migration runs), or run this batch with --transaction-per-migration; if the value is used in the same file, mark that section transaction:false. Either way a later failure keeps the migrations committed before it (see the README's \"Transactions, the lock, and what survives a crash\")"
+            return "an enum value added with ALTER TYPE … ADD VALUE cannot be used until the transaction that added it commits: mark the section of the migration that adds it '-- migrate:up transaction:own' (it then commits before the next migration runs), or run this batch with --transaction-per-migration; if the value is used in the same file, mark that section transaction:false. Either way a later failure keeps the migrations committed before it (see Godwit's article \"Safety: what is guaranteed, and what is not\", Sources/GodwitCore/GodwitCore.docc/Safety.md)"
         }
         guard error.kind == .refusedInTransaction else { return nil }
         let marker = step.direction == .up ? "-- migrate:up transaction:false" : "-- migrate:down transaction:false"
-        return "this statement cannot run inside a transaction: mark the section '\(marker)' in \(step.migration.name) so that it runs on its own (see the README's \"Transactions, the lock, and what survives a crash\")"
+        return "this statement cannot run inside a transaction: mark the section '\(marker)' in \(step.migration.name) so that it runs on its own (see Godwit's article \"Safety: what is guaranteed, and what is not\", Sources/GodwitCore/GodwitCore.docc/Safety.md)"
     }
 
     /// Logs, at debug level, that `step` starts.
