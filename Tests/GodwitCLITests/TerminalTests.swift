@@ -215,4 +215,29 @@ struct TerminalTests {
         }
         #expect(try await runGodwit(["latest"], in: database.folder, environment: environment).status == 0)
     }
+
+    @Test("bash completion offers the migration files' names after up and down, and the commands after godwit")
+    func completion() async throws {
+        let database = try await TestDatabase.make(.sqlite)
+        try database.writeMigrations(["001_users.sql": Self.users, "002_posts.sql": Self.posts, "010_tags.sql": Self.posts])
+        let binary = godwitBinary().path
+        func complete(_ line: String) async throws -> [String] {
+            let words = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+            let script = """
+                source <("$GODWIT" --generate-completion-script bash)
+                COMP_WORDS=("$GODWIT" \(words.dropFirst().map { "'\($0)'" }.joined(separator: " ")))
+                COMP_CWORD=\(words.count - 1); COMP_LINE="$GODWIT \(words.dropFirst().joined(separator: " "))"; COMP_POINT=${#COMP_LINE}
+                _godwit; printf '%s\\n' "${COMPREPLY[@]}"
+                """
+            let result = try await runGodwit(["-c", script], in: database.folder, environment: ["GODWIT": binary], executable: URL(fileURLWithPath: "/bin/bash"))
+            #expect(result.status == 0, "\(result)")
+            return result.stdoutLines.filter { !$0.isEmpty }
+        }
+        #expect(try await complete("godwit up 00") == ["001_users.sql", "002_posts.sql"])
+        #expect(try await complete("godwit down ") == ["001_users.sql", "002_posts.sql", "010_tags.sql"])
+        #expect(try await complete("godwit down 01") == ["010_tags.sql"])
+        // The commands by their own names (bash splits words at ':', so Knex's names are typed, not completed).
+        let commands = try await complete("godwit ")
+        #expect(commands.contains("current-version") && commands.contains("init") && commands.contains("latest"), "\(commands)")
+    }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GodwitConfiguration
 import GodwitCore
 
@@ -78,7 +79,7 @@ struct Up: AsyncParsableCommand {
     @OptionGroup var tracking: TrackingOptions
     @OptionGroup var migrateOptions: MigrateOptions
 
-    @Argument(help: "A pending migration's name (with or without extension).")
+    @Argument(help: "A pending migration's name (with or without extension).", completion: MigrationNameCompletion.kind)
     var name: String?
 
     func run() async throws {
@@ -99,7 +100,7 @@ struct Down: AsyncParsableCommand {
     @OptionGroup var tracking: TrackingOptions
     @OptionGroup var migrateOptions: MigrateOptions
 
-    @Argument(help: "An applied migration's name (with or without extension).")
+    @Argument(help: "An applied migration's name (with or without extension).", completion: MigrationNameCompletion.kind)
     var name: String?
 
     @Flag(name: [.customShort("y"), .long], help: "Do not ask before undoing a migration outside development (only a terminal is asked).")
@@ -115,5 +116,19 @@ struct Down: AsyncParsableCommand {
             }
             Console.out(try await session.migrator.down(name: name, migrateOptions.runOptions, startingFrom: session.snapshot).lines(singleStep: true))
         }
+    }
+}
+
+/// What the shell completes after `up` and `down`: the migrations' names, the folder's SQL files and the
+/// Swift migrations built in. No database is read while a person types, so `up` is offered applied
+/// migrations too.
+enum MigrationNameCompletion {
+    static let kind = CompletionKind.custom { arguments, _, prefix in names(arguments: arguments, prefix: prefix) }
+
+    static func names(arguments: [String], prefix: String) -> [String] {
+        var folder = ProcessInfo.processInfo.environment["GODWIT_MIGRATIONS_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "migrations"
+        if let flag = arguments.firstIndex(of: "--migrations-dir"), flag + 1 < arguments.count { folder = arguments[flag + 1] }
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".sql") && !$0.hasPrefix(".") }
+        return (files + Godwit.extraMigrations.map(\.name)).filter { $0.hasPrefix(prefix) }.sorted()
     }
 }
