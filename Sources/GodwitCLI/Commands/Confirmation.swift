@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import Dispatch
 import GodwitCore
 
 /// The question a destructive command asks before it undoes migrations outside `development`: only of a
@@ -18,7 +18,7 @@ enum Confirmation {
         Console.error(shown.map { "  \($0)" }.joined(separator: "\n"))
         Console.openLine("Undo \(names.count == 1 ? "it" : "them")? Type yes to go on (--yes skips this question): ")
         let answer = await readLine()
-        guard let answer, ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased()) else {
+        guard let answer, ["y", "yes"].contains(answer.split(whereSeparator: \.isWhitespace).joined().lowercased()) else {
             if answer == nil { Console.closeLine("") } else { Console.lineEnded() }
             Console.error("Nothing was undone.")
             throw ExitCode.failure
@@ -26,11 +26,11 @@ enum Confirmation {
         Console.lineEnded()
     }
 
-    /// A line from standard input, read on a thread of its own (a person may take minutes to answer;
+    /// A line from standard input, read on a queue of its own (a person may take minutes to answer;
     /// no thread of Swift's pool waits for them). `nil` at the end of the input.
     private static func readLine() async -> String? {
         await withCheckedContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(returning: Swift.readLine()) }
+            DispatchQueue(label: "godwit.answer").async { continuation.resume(returning: Swift.readLine()) }
         }
     }
 }

@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import GodwitConfiguration
 
 /// `godwit init` (Knex's `init`): the migrations folder and a `.env.example` to copy, then the next steps.
@@ -16,9 +20,18 @@ struct Init: AsyncParsableCommand {
         try await reportingFailures {
             let folders = try Configuration.resolveFolders(migrationsDirectory: migrationsDirectory)
             let fileManager = FileManager.default
+            #if canImport(FoundationEssentials)
+            var isDirectory = false
+            #else
             var isDirectory: ObjCBool = false
+            #endif
             if fileManager.fileExists(atPath: folders.migrationsDirectory, isDirectory: &isDirectory) {
-                guard isDirectory.boolValue else {
+                #if canImport(FoundationEssentials)
+                let isFolder = isDirectory
+                #else
+                let isFolder = isDirectory.boolValue
+                #endif
+                guard isFolder else {
                     throw ValidationError("\(folders.migrationsDirectory) exists and is not a folder")
                 }
                 Console.out("Kept \(folders.migrationsDirectory)/ (already there)")
