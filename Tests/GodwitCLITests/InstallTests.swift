@@ -27,6 +27,9 @@ struct InstallTests {
         #expect(!libraries.output.contains("/opt/swift"), "\(libraries.output)")
         #expect(libraries.output.contains("libpq.so"), "\(libraries.output)")
         #expect(libraries.output.contains("libsqlite3.so"), "\(libraries.output)")
+        // Nor the whole of Foundation, whose ICU data alone is 30 MB: FoundationEssentials is all Godwit needs.
+        let icu = try await runToEnd("/bin/sh", ["-c", #"nm "$1" | grep -c 'icudt[0-9]*_dat'; true"#, "sh", binary.path])
+        #expect(icu.output.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "Foundation with ICU is linked in")
 
         // PATH and the library path hold no toolchain (runGodwit passes only PATH and HOME, and these).
         let folder = try TestFolder.make()
