@@ -94,7 +94,7 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "GodwitSchemaTests",
-            dependencies: ["GodwitCore", "GodwitSchema", "GodwitTestSupport"],
+            dependencies: ["GodwitCore", "GodwitSchema", "GodwitPostgres", "GodwitSQLite", "GodwitTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "GodwitCLITests",

@@ -6,8 +6,10 @@ public struct ColumnCheck: Sendable, Equatable {
         case negative
         case isIn([DefaultValue])
         case notIn([DefaultValue])
-        /// Within one of the closed ranges.
+        /// Within one of the closed ranges of numbers.
         case between([ClosedRange<Double>])
+        /// Within one of the closed ranges of text (compared as the column's collation orders it).
+        case betweenText([ClosedRange<String>])
         /// `length(column) <op> length`, where op is one of `<`, `<=`, `=`, `>=`, `>`, `!=`.
         case length(String, Int)
         /// Matches a regular expression (PostgreSQL's `~`; SQLite's `REGEXP`, which needs the function).
@@ -28,6 +30,9 @@ public struct ColumnCheck: Sendable, Equatable {
         case .notIn(let values): "\(column) not in (\(values.map(dialect.literal).joined(separator: ", ")))"
         case .between(let ranges):
             ranges.map { "\(column) between \(Self.number($0.lowerBound)) and \(Self.number($0.upperBound))" }
+                .joined(separator: " or ")
+        case .betweenText(let ranges):
+            ranges.map { "\(column) between \(dialect.stringLiteral($0.lowerBound)) and \(dialect.stringLiteral($0.upperBound))" }
                 .joined(separator: " or ")
         case .length(let comparison, let length): "length(\(column)) \(comparison) \(length)"
         case .regex(let pattern): dialect.regexMatch(column, pattern: pattern)

@@ -1,82 +1,104 @@
 import GodwitCore
 
 /// Knex's PostgreSQL DDL: `serial primary key`, `varchar(255)`, `timestamptz`, constraints added with
-/// `alter table … add constraint`, indexes with `create index`.
+/// `alter table … add constraint`, indexes with `create index`, in Knex's order.
 struct PostgresSchemaDialect: SchemaDialect {
     let sql: any SQLDialect
+    let identifiers: IdentifierMapping
 
     func booleanLiteral(_ value: Bool) -> String { value ? "true" : "false" }
 
     func regexMatch(_ column: String, pattern: String) -> String { "\(column) ~ \(stringLiteral(pattern))" }
 
-    func type(of type: ColumnType) -> String {
-        switch type {
-        case .increments: "serial primary key"
-        case .bigIncrements: "bigserial primary key"
-        case .integer: "integer"
-        case .bigInteger: "bigint"
-        case .smallint, .tinyint: "smallint"
-        case .text: "text"
-        case .string(let length): "varchar(\(length))"
-        case .float: "real"
-        case .double: "double precision"
-        case .decimal(let precision?, let scale): "decimal(\(precision), \(scale))"
-        case .decimal(nil, _): "decimal"
-        case .boolean: "boolean"
-        case .date: "date"
+    func type(of column: ColumnBuilder, in table: SchemaTable, isOwnKey ownKey: Bool) -> String {
+        switch column.type {
+        case .increments: return "serial" + (ownKey ? " primary key" : "")
+        case .bigIncrements: return "bigserial" + (ownKey ? " primary key" : "")
+        case .integer: return "integer"
+        case .bigInteger: return "bigint"
+        case .smallint, .tinyint: return "smallint"
+        case .text: return "text"
+        case .string(let length): return "varchar(\(length))"
+        case .float: return "real"
+        case .double: return "double precision"
+        case .decimal(let precision?, let scale): return "decimal(\(precision), \(scale))"
+        case .decimal(nil, _): return "decimal"
+        case .boolean: return "boolean"
+        case .date: return "date"
         case .datetime(let zoned, let precision), .timestamp(let zoned, let precision):
-            (zoned ? "timestamptz" : "timestamp") + (precision.map { "(\($0))" } ?? "")
-        case .time: "time"
-        case .binary: "bytea"
-        case .enumeration(_, let native?): quote(native)
-        case .enumeration(_, nil): "text"
-        case .json: "json"
-        case .jsonb: "jsonb"
-        case .uuid: "uuid"
-        case .specific(let written): written
+            return (zoned ? "timestamptz" : "timestamp") + (precision.map { "(\($0))" } ?? "")
+        case .time: return "time"
+        case .binary: return "bytea"
+        case .enumeration(_, let native?): return enumTypeName(native, table: table)
+        case .enumeration(let values, nil):
+            return "text check (\(quote(column.name)) in (\(values.map(stringLiteral).joined(separator: ", "))))"
+        case .json: return "json"
+        case .jsonb: return "jsonb"
+        case .uuid: return "uuid" + (ownKey ? " primary key" : "")
+        case .specific(let written): return written
         }
     }
 
-    func createTable(_ table: TableBuilder, schema: String?, ifNotExists: Bool) throws -> [String] {
-        var before: [String] = []
+    func createTable(_ builder: TableBuilder, _ table: SchemaTable, ifNotExists: Bool) throws -> [String] {
+        try createTable(builder, table, ifNotExists: ifNotExists, like: nil)
+    }
+
+    /// Knex's `create table`, or with `like`, `create table … (like … including all, columns…)`.
+    private func createTable(_ builder: TableBuilder, _ table: SchemaTable, ifNotExists: Bool, like: SchemaTable?) throws -> [String] {
+        var types: [String] = []
         var definitions: [String] = []
-        var after: [String] = []
-        for command in table.commands {
+        var comments: [String] = []
+        for case .column(let column) in builder.commands {
+            types += nativeEnumTypes(column, table: table)
+            definitions.append(columnDefinition(column, of: builder, in: table))
+            comments += columnComment(column, table: table)
+        }
+        definitions += [primaryKeyConstraint(of: builder, table, named: true)].compactMap { $0 } + tableChecks(of: builder)
+        let body = like.map { ["like \(qualified($0)) including all"] + definitions } ?? definitions
+        var create = "create table \(ifNotExists ? "if not exists " : "")\(qualified(table)) (\(body.joined(separator: ", ")))"
+        if let parent = builder.parent { create += " inherits (\(referenced(parent)))" }
+        var statements = types + [create] + tableComment(builder, table: table) + comments
+        for command in builder.commands {
             switch command {
-            case .column(let column):
-                before += nativeEnumTypes(column, schema: schema)
-                definitions.append(columnDefinition(column))
-                after += try additions(for: column, table: table.name, schema: schema)
-            case .primary:
-                break
-            case .check(let expression, let name):
-                definitions.append(checkConstraint(expression, name: name))
-            default:
-                after += try statements(for: command, table: table.name, schema: schema)
+            case .column, .primary, .check: continue
+            default: statements += try self.statements(for: command, table)
             }
         }
-        definitions += [primaryKeyConstraint(of: table)].compactMap { $0 }
-        return before + [createTableStatement(table, schema: schema, ifNotExists: ifNotExists, definitions: definitions)] + after
+        return statements
     }
 
-    func alterTable(_ table: TableBuilder, schema: String?, on db: MigrationDatabase, file: String, line: Int) async throws {
-        var statements: [String] = []
-        for command in table.commands {
-            if case .column(let column) = command {
-                statements += nativeEnumTypes(column, schema: schema)
-                statements += column.isAlteration
-                    ? alterations(of: column, table: table.name, schema: schema)
-                    : ["alter table \(qualified(table.name, schema: schema)) add column \(columnDefinition(column))"]
-                if let primary = column.primaryKey, !column.type.isIncrements {
-                    statements += try self.statements(for: .primary(columns: [column.name], name: primary.name), table: table.name, schema: schema)
-                }
-                statements += try additions(for: column, table: table.name, schema: schema)
-            } else {
-                statements += try self.statements(for: command, table: table.name, schema: schema)
-            }
+    func createTableLike(
+        _ builder: TableBuilder, _ table: SchemaTable, like: SchemaTable, on target: SchemaTarget, file: String, line: Int
+    ) async throws {
+        for statement in try createTable(builder, table, ifNotExists: false, like: like) {
+            try await target.execute(statement, file: file, line: line)
         }
+    }
+
+    func alterTable(_ builder: TableBuilder, _ table: SchemaTable, on target: SchemaTarget, file: String, line: Int) async throws {
+        var types: [String] = []
+        var added: [String] = []
+        var altered: [String] = []
+        var comments: [String] = []
+        for case .column(let column) in builder.commands {
+            types += nativeEnumTypes(column, table: table)
+            if column.isAlteration {
+                altered += alterations(of: column, table: table)
+            } else {
+                added.append("add column \(columnDefinition(column, of: builder, in: table))")
+            }
+            comments += columnComment(column, table: table)
+        }
+        var statements = types
+        if !added.isEmpty { statements.append("alter table \(qualified(table)) \(added.joined(separator: ", "))") }
+        statements += altered + comments
+        for command in builder.commands {
+            if case .column = command { continue }
+            statements += try self.statements(for: command, table)
+        }
+        statements += tableComment(builder, table: table)
         for statement in statements {
-            try await db.execute(statement, file: file, line: line)
+            try await target.execute(statement, file: file, line: line)
         }
     }
 
@@ -85,68 +107,54 @@ struct PostgresSchemaDialect: SchemaDialect {
             + (schema.map(stringLiteral) ?? "current_schema()")
     }
 
-    func hasColumn(_ table: String, _ column: String, schema: String?, on db: MigrationDatabase) async throws -> Bool {
+    func hasColumn(_ table: SchemaTable, _ column: String, on db: MigrationDatabase) async throws -> Bool {
         let query = "select 1 from information_schema.columns where table_name = $1 and column_name = $2 and table_schema = "
-            + (schema.map(stringLiteral) ?? "current_schema()")
-        return try await !db.read(query, [.text(table), .text(column)]).isEmpty
+            + (table.schema.map(stringLiteral) ?? "current_schema()")
+        return try await !db.read(query, [.text(identifiers(table.name)), .text(identifiers(column))]).isEmpty
     }
 
     // MARK: Pieces
 
-    /// `create type "mood" as enum ('happy', 'sad')` for a native enum column.
-    private func nativeEnumTypes(_ column: ColumnBuilder, schema: String?) -> [String] {
-        guard case .enumeration(let values, let native?) = column.type else { return [] }
-        return ["create type \(qualified(native, schema: schema)) as enum (\(values.map(stringLiteral).joined(separator: ", ")))"]
+    /// `create type "s"."mood" as enum ('happy', 'sad')` for a native enum column, in the type's schema
+    /// (Knex's `schemaName`), else the table's.
+    private func nativeEnumTypes(_ column: ColumnBuilder, table: SchemaTable) -> [String] {
+        guard case .enumeration(let values, let native?) = column.type, !native.exists else { return [] }
+        return ["create type \(enumTypeName(native, table: table)) as enum (\(values.map(stringLiteral).joined(separator: ", ")))"]
     }
 
-    /// The unique constraint, index, foreign key and comment a column's modifiers ask for.
-    private func additions(for column: ColumnBuilder, table: String, schema: String?) throws -> [String] {
-        var statements: [String] = []
-        if let unique = column.uniqueKey {
-            statements += try self.statements(
-                for: .index(columns: [column.name], name: unique.name, unique: true, predicate: nil, indexType: nil),
-                table: table, schema: schema)
-        }
-        if let index = column.indexKey {
-            statements += try self.statements(
-                for: .index(columns: [column.name], name: index.name, unique: false, predicate: nil, indexType: nil),
-                table: table, schema: schema)
-        }
-        if let key = column.foreignKey {
-            statements += try self.statements(for: .foreign(key), table: table, schema: schema)
-        }
-        if let comment = column.comment {
-            statements.append("comment on column \(qualified(table, schema: schema)).\(quote(column.name)) is \(stringLiteral(comment))")
-        }
-        return statements
+    private func enumTypeName(_ native: NativeEnum, table: SchemaTable) -> String {
+        native.schema.map { quote($0) + "." + quote(native.name) } ?? qualified(native.name, besides: table)
     }
 
-    /// Knex's `alter()`: drop the default and `not null`, change the type, then set what the new definition says.
-    private func alterations(of column: ColumnBuilder, table: String, schema: String?) -> [String] {
-        let prefix = "alter table \(qualified(table, schema: schema)) alter column \(quote(column.name))"
-        let type = type(of: column.type)
-        var statements = [
-            "\(prefix) drop default",
-            "\(prefix) drop not null",
-            "\(prefix) type \(type) using (\(quote(column.name))::\(type))",
-        ]
+    private func columnComment(_ column: ColumnBuilder, table: SchemaTable) -> [String] {
+        guard let comment = column.comment else { return [] }
+        return ["comment on column \(qualified(table)).\(quote(column.name)) is \(commentLiteral(comment))"]
+    }
+
+    private func tableComment(_ builder: TableBuilder, table: SchemaTable) -> [String] {
+        guard let comment = builder.tableComment else { return [] }
+        return ["comment on table \(qualified(table)) is \(commentLiteral(comment))"]
+    }
+
+    /// Knex's `alter()`: drop the default, with `alterNullable` drop `not null`, with `alterType` change the
+    /// type, then set what the new definition says.
+    private func alterations(of column: ColumnBuilder, table: SchemaTable) -> [String] {
+        let prefix = "alter table \(qualified(table)) alter column \(quote(column.name))"
+        let type = type(of: column, in: table, isOwnKey: false)
+        var statements = ["\(prefix) drop default"]
+        if column.altersNullable { statements.append("\(prefix) drop not null") }
+        if column.altersType {
+            let cast = if case .enumeration = column.type { "::text::" } else { "::" }
+            statements.append("\(prefix) type \(type) using (\(quote(column.name))\(cast)\(type))")
+        }
         if let value = column.defaultValue { statements.append("\(prefix) set default \(literal(value))") }
-        if column.isNotNull == true { statements.append("\(prefix) set not null") }
-        for check in column.checks {
-            statements.append(
-                "alter table \(qualified(table, schema: schema)) add "
-                    + checkConstraint(check.expression(quotedColumn: quote(column.name), dialect: self), name: check.name))
-        }
+        if column.altersNullable, column.isNotNull == true { statements.append("\(prefix) set not null") }
         return statements
-    }
-
-    private func checkConstraint(_ expression: String, name: String?) -> String {
-        (name.map { "constraint \(quote($0)) " } ?? "") + "check (\(expression))"
     }
 
     /// The statements of one table command other than a column.
-    private func statements(for command: TableCommand, table: String, schema: String?) throws -> [String] {
-        let alter = "alter table \(qualified(table, schema: schema))"
+    private func statements(for command: TableCommand, _ table: SchemaTable) throws -> [String] {
+        let alter = "alter table \(qualified(table))"
         switch command {
         case .column:
             return []
@@ -154,36 +162,39 @@ struct PostgresSchemaDialect: SchemaDialect {
             return ["\(alter) " + columns.map { "drop column \(quote($0))" }.joined(separator: ", ")]
         case .renameColumn(let from, let to):
             return ["\(alter) rename \(quote(from)) to \(quote(to))"]
-        case .index(let columns, let name, let unique, let predicate, let indexType):
-            if unique, predicate == nil, indexType == nil {
-                let name = name ?? implicitName(table, columns, "unique")
-                return ["\(alter) add constraint \(quote(name)) unique (\(quoted(columns)))"]
+        case .index(let index):
+            return [createIndex(index, on: table, sqliteStyle: false)]
+        case .unique(let unique):
+            if unique.isConstraint {
+                if unique.predicate != nil {
+                    throw SchemaError("the unique key on \(table.written)(\(unique.columns.joined(separator: ", "))) has a predicate, which PostgreSQL's constraints cannot have: use unique(…, useConstraint: false) for a partial unique index")
+                }
+                let name = unique.name ?? implicitName(table, unique.columns, "unique")
+                return ["\(alter) add constraint \(quote(name)) unique (\(quoted(unique.columns)))" + (unique.deferrable?.clause ?? "")]
             }
-            return [createIndex(
-                table: table, schema: schema, columns: columns, name: name, unique: unique, predicate: predicate,
-                indexType: indexType)]
-        case .dropIndex(let columns, let name, let unique):
-            let name = name ?? implicitName(table, columns, unique ? "unique" : "index")
-            return unique
-                ? ["\(alter) drop constraint \(quote(name))"]
-                : ["drop index \(qualified(name, schema: schema))"]
+            if let deferrable = unique.deferrable, deferrable != .notDeferrable {
+                throw SchemaError("the unique index on \(table.written)(\(unique.columns.joined(separator: ", "))) cannot be deferrable: PostgreSQL defers constraints, not indexes (drop useConstraint: false)")
+            }
+            return [createIndex(unique.asIndex, on: table, sqliteStyle: false)]
+        case .dropIndex(let columns, let name, let ifExists):
+            let name = name ?? implicitName(table, columns, "index")
+            return ["drop index \(ifExists ? "if exists " : "")\(qualified(name, besides: table))"]
+        case .dropUnique(let columns, let name, let ifExists):
+            return ["\(alter) drop constraint \(ifExists ? "if exists " : "")\(quote(name ?? implicitName(table, columns, "unique")))"]
         case .foreign(let key):
-            let clause = try foreignKeyClause(key, table: table, schema: schema)
-            return ["\(alter) add constraint \(quote(foreignKeyName(key, table: table))) \(clause)"]
-        case .dropForeign(let columns, let name):
-            return ["\(alter) drop constraint \(quote(name ?? implicitName(table, columns, "foreign")))"]
-        case .primary(let columns, let name):
-            return ["\(alter) add constraint \(quote(name ?? primaryKeyName(table))) primary key (\(quoted(columns)))"]
-        case .dropPrimary(let name):
-            return ["\(alter) drop constraint \(quote(name ?? primaryKeyName(table)))"]
+            return ["\(alter) add constraint \(quote(foreignKeyName(key, of: table))) \(try foreignKeyClause(key, of: table))"]
+        case .dropForeign(let columns, let name, let ifExists):
+            return ["\(alter) drop constraint \(ifExists ? "if exists " : "")\(quote(name ?? implicitName(table, columns, "foreign")))"]
+        case .primary(let columns, let name, let deferrable):
+            return ["\(alter) add constraint \(quote(name ?? primaryKeyName(table))) primary key (\(quoted(columns)))" + (deferrable?.clause ?? "")]
+        case .dropPrimary(let name, let ifExists):
+            return ["\(alter) drop constraint \(ifExists ? "if exists " : "")\(quote(name ?? primaryKeyName(table)))"]
         case .setNullable(let column, let nullable):
             return ["\(alter) alter column \(quote(column)) \(nullable ? "drop" : "set") not null"]
         case .check(let expression, let name):
             return ["\(alter) add \(checkConstraint(expression, name: name))"]
         case .dropChecks(let names):
             return names.map { "\(alter) drop constraint \(quote($0))" }
-        case .comment(let text):
-            return ["comment on table \(qualified(table, schema: schema)) is \(stringLiteral(text))"]
         }
     }
 }

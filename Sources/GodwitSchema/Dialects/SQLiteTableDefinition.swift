@@ -145,6 +145,24 @@ struct SQLiteTableDefinition {
         if notNull { tokens += ["NOT", "NULL"] }
     }
 
+    /// Whether a column definition says `NOT NULL`.
+    static func isNotNull(_ tokens: [String]) -> Bool {
+        keywordPair(in: tokens, "NOT", "NULL") != nil
+    }
+
+    /// Puts the type of the definition `old` in place of the type of `tokens` (Knex's `alterType: false`):
+    /// the type is what comes before the first constraint.
+    static func replaceType(of tokens: inout [String], with old: [String]) {
+        tokens.replaceSubrange(0..<typeEnd(tokens), with: old[0..<typeEnd(old)])
+    }
+
+    private static func typeEnd(_ tokens: [String]) -> Int {
+        let constraintStarts: Set<String> = [
+            "CONSTRAINT", "PRIMARY", "NOT", "NULL", "UNIQUE", "CHECK", "DEFAULT", "COLLATE", "REFERENCES", "GENERATED", "AS",
+        ]
+        return tokens.firstIndex { constraintStarts.contains($0.uppercased()) } ?? tokens.count
+    }
+
     /// Where a clause at `start` begins, counting a `CONSTRAINT name` just before it.
     private static func withConstraintName(_ tokens: [String], _ start: Int) -> Int {
         start >= 2 && tokens[start - 2].uppercased() == "CONSTRAINT" ? start - 2 : start

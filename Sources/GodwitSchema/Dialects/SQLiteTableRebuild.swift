@@ -7,31 +7,32 @@ import GodwitCore
 /// foreign keys.
 extension SQLiteSchemaDialect {
     func rebuild(
-        _ table: String, schema: String?, applying commands: [TableCommand], on db: MigrationDatabase, file: String,
-        line: Int
+        _ table: SchemaTable, of builder: TableBuilder, applying commands: [TableCommand], on db: MigrationDatabase,
+        file: String, line: Int
     ) async throws {
-        let master = "\(schema.map { quote($0) + "." } ?? "")sqlite_master"
-        let found = try await db.read("select sql from \(master) where type = 'table' and name = ?1", [.text(table)], file: file, line: line)
+        let master = "\(table.schema.map { quoteStored($0) + "." } ?? "")sqlite_master"
+        let storedName = identifiers(table.name)
+        let found = try await db.read("select sql from \(master) where type = 'table' and name = ?1", [.text(storedName)], file: file, line: line)
         guard let sql = found.first?.first?.text else {
             guard db.sendsStatements else {
                 // A dry run sends nothing: a table that an earlier migration of the batch creates is not there.
                 return try await db.execute(
-                    "-- SQLite rebuilds \(table) here (new table, copy, drop, rename); its statements depend on the table as the migrations before leave it: 'latest --rehearse' shows them",
+                    "-- SQLite rebuilds \(table.written) here (new table, copy, drop, rename); its statements depend on the table as the migrations before leave it: 'latest --rehearse' shows them",
                     file: file, line: line)
             }
-            throw SchemaError("cannot change table \(table): it does not exist")
+            throw SchemaError("cannot change table \(table.written): it does not exist")
         }
         var definition = try SQLiteTableDefinition(parsing: sql)
         let original = definition.columns.filter { !Self.isGenerated($0) }.map(\.name)
         var dropped: [String] = []
         var followUps: [String] = []
         for command in commands {
-            try apply(command, to: &definition, table: table, schema: schema, dropped: &dropped, followUps: &followUps)
+            try apply(command, to: &definition, table: table, of: builder, dropped: &dropped, followUps: &followUps)
         }
         let copied = original.filter { name in !dropped.contains { $0.lowercased() == name.lowercased() } }
         let others = try await db.read(
             "select type, sql from \(master) where type in ('index', 'trigger') and tbl_name = ?1 and sql is not null",
-            [.text(table)], file: file, line: line)
+            [.text(storedName)], file: file, line: line)
         let recreated = others.compactMap { row -> String? in
             guard let sql = row[1].text else { return nil }
             let tokens = SQLiteTokens.split(sql)
@@ -47,18 +48,18 @@ extension SQLiteSchemaDialect {
         let foreignKeysOn = try await db.read("PRAGMA foreign_keys", file: file, line: line).first?.first?.integer == 1
         if foreignKeysOn, db.isInTransaction {
             throw SchemaError(
-                "cannot rebuild table \(table) to apply this change: PRAGMA foreign_keys is ON and a transaction is open, and SQLite ignores turning it off inside a transaction; dropping the old table would then delete or refuse rows that refer to it. Turn foreign keys on after the migrations, or run this migration outside a transaction (runsInTransaction = false)")
+                "cannot rebuild table \(table.written) to apply this change: PRAGMA foreign_keys is ON and a transaction is open, and SQLite ignores turning it off inside a transaction; dropping the old table would then delete or refuse rows that refer to it. Turn foreign keys on after the migrations, or run this migration outside a transaction (runsInTransaction = false)")
         }
-        let qualifiedTable = qualified(table, schema: schema)
-        let temporary = "_godwit_rebuild_\(table)"
-        let columnList = copied.map(quote).joined(separator: ", ")
+        let qualifiedTable = qualifiedStored(storedName, schema: table.schema)
+        let temporary = qualifiedStored("_godwit_rebuild_\(storedName)", schema: table.schema)
+        let columnList = copied.map(quoteStored).joined(separator: ", ")
         var statements = [
-            definition.createStatement(qualifiedName: qualified(temporary, schema: schema), quote: quote),
-            "INSERT INTO \(qualified(temporary, schema: schema)) (\(columnList)) SELECT \(columnList) FROM \(qualifiedTable)",
+            definition.createStatement(qualifiedName: temporary, quote: quoteStored),
+            "INSERT INTO \(temporary) (\(columnList)) SELECT \(columnList) FROM \(qualifiedTable)",
             "DROP TABLE \(qualifiedTable)",
             // Renaming in legacy mode leaves views and triggers that name the table as they are.
             "PRAGMA legacy_alter_table = ON",
-            "ALTER TABLE \(qualified(temporary, schema: schema)) RENAME TO \(quote(table))",
+            "ALTER TABLE \(temporary) RENAME TO \(quoteStored(storedName))",
             "PRAGMA legacy_alter_table = OFF",
         ]
         statements += recreated + followUps
@@ -66,7 +67,7 @@ extension SQLiteSchemaDialect {
             for statement in statements {
                 try await db.execute(statement, file: file, line: line)
             }
-            try await checkForeignKeys(of: table, schema: schema, on: db, file: file, line: line)
+            try await checkForeignKeys(of: table, on: db, file: file, line: line)
         }
         if db.isInTransaction {
             try await run(db)
@@ -83,61 +84,57 @@ extension SQLiteSchemaDialect {
     }
 
     /// SQLite's last step: the rebuilt table's rows must still satisfy its foreign keys.
-    private func checkForeignKeys(of table: String, schema: String?, on db: MigrationDatabase, file: String, line: Int) async throws {
+    private func checkForeignKeys(of table: SchemaTable, on db: MigrationDatabase, file: String, line: Int) async throws {
         guard !db.isDryRun else { return }
-        let prefix = schema.map { quote($0) + "." } ?? ""
-        let violations = try await db.read("PRAGMA \(prefix)foreign_key_check(\(quote(table)))", file: file, line: line)
+        let prefix = table.schema.map { quoteStored($0) + "." } ?? ""
+        let violations = try await db.read("PRAGMA \(prefix)foreign_key_check(\(quote(table.name)))", file: file, line: line)
         guard let first = violations.first else { return }
         throw SchemaError(
-            "after rebuilding table \(table), \(violations.count) row\(violations.count == 1 ? "" : "s") break its foreign keys (the first: rowid \(first[1].text ?? "?") refers to a missing row of \(first[2].text ?? "?")); the change was not made")
+            "after rebuilding table \(table.written), \(violations.count) row\(violations.count == 1 ? "" : "s") break its foreign keys (the first: rowid \(first[1].text ?? "?") refers to a missing row of \(first[2].text ?? "?")); the change was not made")
     }
 
     private func apply(
-        _ command: TableCommand, to definition: inout SQLiteTableDefinition, table: String, schema: String?,
+        _ command: TableCommand, to definition: inout SQLiteTableDefinition, table: SchemaTable, of builder: TableBuilder,
         dropped: inout [String], followUps: inout [String]
     ) throws {
         switch command {
         case .column(let column) where column.isAlteration:
             let index = try columnIndex(column.name, in: definition, table: table)
-            definition.columns[index].tokens = Array(SQLiteTokens.split(columnDefinition(column)).dropFirst())
-            if let key = column.foreignKey {
-                definition.constraints.append(SQLiteTokens.split(try foreignKeyConstraint(key, table: table, schema: schema)))
-            }
-            followUps += indexes(for: column, table: table, schema: schema)
+            let old = definition.columns[index].tokens
+            var new = Array(SQLiteTokens.split(columnDefinition(column, of: builder, in: table)).dropFirst())
+            if !column.altersType { SQLiteTableDefinition.replaceType(of: &new, with: old) }
+            if !column.altersNullable { SQLiteTableDefinition.setNotNull(SQLiteTableDefinition.isNotNull(old), in: &new) }
+            definition.columns[index].tokens = new
         case .column(let column):
-            definition.columns.append(.init(name: column.name, tokens: Array(SQLiteTokens.split(columnDefinition(column)).dropFirst())))
-            if let key = column.foreignKey {
-                definition.constraints.append(SQLiteTokens.split(try foreignKeyConstraint(key, table: table, schema: schema)))
-            }
-            if let primary = column.primaryKey, !column.type.isIncrements {
-                definition.constraints.insert(
-                    SQLiteTokens.split("constraint \(quote(primary.name ?? primaryKeyName(table))) primary key (\(quote(column.name)))"), at: 0)
-            }
-            followUps += indexes(for: column, table: table, schema: schema)
+            definition.columns.append(.init(
+                name: identifiers(column.name), tokens: Array(SQLiteTokens.split(columnDefinition(column, of: builder, in: table)).dropFirst())))
         case .dropColumns(let names):
             for name in names {
                 let index = try columnIndex(name, in: definition, table: table)
+                let stored = definition.columns[index].name
                 definition.columns.remove(at: index)
                 definition.constraints.removeAll { constraint in
                     let (kind, columns) = SQLiteTableDefinition.kind(of: constraint)
                     return kind == "CHECK"
-                        ? SQLiteTableDefinition.mentions(constraint, column: name)
-                        : columns.contains { $0.lowercased() == name.lowercased() }
+                        ? SQLiteTableDefinition.mentions(constraint, column: stored)
+                        : columns.contains { $0.lowercased() == stored.lowercased() }
                 }
-                dropped.append(name)
+                dropped.append(stored)
             }
         case .foreign(let key):
-            definition.constraints.append(SQLiteTokens.split(try foreignKeyConstraint(key, table: table, schema: schema)))
-        case .dropForeign(let columns, let name):
-            try dropForeign(columns: columns, name: name, from: &definition, table: table)
-        case .primary(let columns, let name):
-            definition.constraints.insert(
-                SQLiteTokens.split("constraint \(quote(name ?? primaryKeyName(table))) primary key (\(quoted(columns)))"), at: 0)
-        case .dropPrimary:
+            definition.constraints.append(SQLiteTokens.split(try foreignKeyConstraint(key, of: table)))
+        case .dropForeign(let columns, let name, let ifExists):
+            try dropForeign(columns: columns, name: name, ifExists: ifExists, from: &definition, table: table)
+        case .primary(let columns, let name, _):
+            let constraint = (name.map { "constraint \(quote($0)) " } ?? "") + "primary key (\(quoted(columns)))"
+            definition.constraints.insert(SQLiteTokens.split(constraint), at: 0)
+        case .dropPrimary(_, let ifExists):
             if let index = definition.constraints.firstIndex(where: { SQLiteTableDefinition.kind(of: $0).kind == "PRIMARY" }) {
                 definition.constraints.remove(at: index)
-            } else if !definition.columns.indices.contains(where: { SQLiteTableDefinition.removePrimaryKey(from: &definition.columns[$0].tokens) }) {
-                throw SchemaError("cannot drop the primary key of \(table): it has none")
+            } else if !definition.columns.indices.contains(where: { SQLiteTableDefinition.removePrimaryKey(from: &definition.columns[$0].tokens) }),
+                !ifExists
+            {
+                throw SchemaError("cannot drop the primary key of \(table.written): it has none")
             }
         case .setNullable(let column, let nullable):
             let index = try columnIndex(column, in: definition, table: table)
@@ -146,22 +143,28 @@ extension SQLiteSchemaDialect {
             definition.constraints.append(SQLiteTokens.split(checkConstraint(expression, name: name)))
         case .dropChecks(let names):
             for name in names {
-                if let index = definition.constraints.firstIndex(where: { SQLiteTableDefinition.name(of: $0) == name }) {
+                let stored = identifiers(name)
+                if let index = definition.constraints.firstIndex(where: { SQLiteTableDefinition.name(of: $0) == stored }) {
                     definition.constraints.remove(at: index)
-                } else if !definition.columns.indices.contains(where: { SQLiteTableDefinition.removeCheck(named: name, from: &definition.columns[$0].tokens) }) {
-                    throw SchemaError("cannot drop check \(name) of \(table): there is no constraint of that name")
+                } else if !definition.columns.indices.contains(where: { SQLiteTableDefinition.removeCheck(named: stored, from: &definition.columns[$0].tokens) }) {
+                    throw SchemaError("cannot drop check \(name) of \(table.written): there is no constraint of that name")
                 }
             }
-        case .renameColumn, .index, .dropIndex, .comment:
+        case .renameColumn, .index, .unique, .dropIndex, .dropUnique:
             break
         }
     }
 
+    /// `"schema"."name"` for names as the database holds them.
+    private func qualifiedStored(_ name: String, schema: String?) -> String {
+        (schema.map { quoteStored($0) + "." } ?? "") + quoteStored(name)
+    }
+
     /// Drops the foreign key named `name` (else Knex's name for `columns`), or else the one on `columns`.
     private func dropForeign(
-        columns: [String], name: String?, from definition: inout SQLiteTableDefinition, table: String
+        columns: [String], name: String?, ifExists: Bool, from definition: inout SQLiteTableDefinition, table: SchemaTable
     ) throws {
-        let wanted = (name ?? implicitName(table, columns, "foreign")).lowercased()
+        let wanted = identifiers(name ?? implicitName(table, columns, "foreign")).lowercased()
         if let index = definition.constraints.firstIndex(where: { SQLiteTableDefinition.name(of: $0)?.lowercased() == wanted }) {
             definition.constraints.remove(at: index)
             return
@@ -170,7 +173,7 @@ extension SQLiteSchemaDialect {
             return
         }
         if name == nil {
-            let lowered = columns.map { $0.lowercased() }
+            let lowered = columns.map { identifiers($0).lowercased() }
             if let index = definition.constraints.firstIndex(where: { constraint in
                 let (kind, keyColumns) = SQLiteTableDefinition.kind(of: constraint)
                 return kind == "FOREIGN" && keyColumns.map { $0.lowercased() } == lowered
@@ -184,13 +187,15 @@ extension SQLiteSchemaDialect {
                 return
             }
         }
+        if ifExists { return }
         throw SchemaError(
-            "cannot drop foreign key \(name ?? implicitName(table, columns, "foreign")) of \(table): there is none of that name\(name == nil ? " or on (\(columns.joined(separator: ", ")))" : "")")
+            "cannot drop foreign key \(name ?? implicitName(table, columns, "foreign")) of \(table.written): there is none of that name\(name == nil ? " or on (\(columns.joined(separator: ", ")))" : "")")
     }
 
-    private func columnIndex(_ name: String, in definition: SQLiteTableDefinition, table: String) throws -> Int {
-        guard let index = definition.columns.firstIndex(where: { $0.name.lowercased() == name.lowercased() }) else {
-            throw SchemaError("column \(name) of table \(table) does not exist")
+    private func columnIndex(_ name: String, in definition: SQLiteTableDefinition, table: SchemaTable) throws -> Int {
+        let stored = identifiers(name).lowercased()
+        guard let index = definition.columns.firstIndex(where: { $0.name.lowercased() == stored }) else {
+            throw SchemaError("column \(name) of table \(table.written) does not exist")
         }
         return index
     }
