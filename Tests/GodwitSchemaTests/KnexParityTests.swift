@@ -226,6 +226,34 @@ struct KnexParityTests {
         ])
     }
 
+    @Test("alter() of a column to an enum: Knex's check inside the type, which PostgreSQL refuses, becomes a check of its own")
+    func alterToEnum() async throws {
+        let change: @Sendable (SchemaBuilder) async throws -> Void = { schema in
+            try await schema.table("t") { table in table.enu("mood", ["happy", "sad"]).notNullable().alter() }
+        }
+        #expect(try await rendered(.postgres, change) == [
+            #"alter table "t" alter column "mood" drop default"#,
+            #"alter table "t" alter column "mood" drop not null"#,
+            #"alter table "t" alter column "mood" type text using ("mood"::text::text)"#,
+            #"alter table "t" alter column "mood" set not null"#,
+            #"alter table "t" add check ("mood" in ('happy', 'sad'))"#,
+        ])
+        let migrations = [
+            Migration.swift("001_t.swift") { db in
+                try await db.schema.createTable("t") { table in table.string("mood") }
+                try await db.execute(#"INSERT INTO "t" VALUES ('sad')"#)
+            },
+            Migration.swift("002_enum.swift") { db in try await change(db.schema) },
+        ]
+        for kind in [DatabaseKind.sqlite, .postgres] {
+            let catalog = try await applied(kind, migrations)
+            #expect(try await catalog.columns("t")["mood"]?.nullable == false)
+            await #expect(throws: DatabaseError.self, "the enum's check holds on \(kind)") {
+                _ = try await catalog.connection.query(#"INSERT INTO "t" VALUES ('angry')"#)
+            }
+        }
+    }
+
     @Test("alter(alterNullable: false) keeps a column's NOT NULL", arguments: [DatabaseKind.sqlite, .postgres])
     func alterKeepsNotNull(kind: DatabaseKind) async throws {
         let setup = Migration.swift("001_t.swift") { db in

@@ -140,7 +140,14 @@ struct PostgresSchemaDialect: SchemaDialect {
     /// type, then set what the new definition says.
     private func alterations(of column: ColumnBuilder, table: SchemaTable) -> [String] {
         let prefix = "alter table \(qualified(table)) alter column \(quote(column.name))"
-        let type = type(of: column, in: table, isOwnKey: false)
+        var type = type(of: column, in: table, isOwnKey: false)
+        var enumCheck: String?
+        if case .enumeration(let values, nil) = column.type {
+            // Knex writes the check into the type (`type text check (…)`), which PostgreSQL refuses: the type,
+            // then the check as a constraint of its own.
+            type = "text"
+            enumCheck = "alter table \(qualified(table)) add check (\(quote(column.name)) in (\(values.map(stringLiteral).joined(separator: ", "))))"
+        }
         var statements = ["\(prefix) drop default"]
         if column.altersNullable { statements.append("\(prefix) drop not null") }
         if column.altersType {
@@ -149,6 +156,7 @@ struct PostgresSchemaDialect: SchemaDialect {
         }
         if let value = column.defaultValue { statements.append("\(prefix) set default \(literal(value))") }
         if column.altersNullable, column.isNotNull == true { statements.append("\(prefix) set not null") }
+        if column.altersType, let enumCheck { statements.append(enumCheck) }
         return statements
     }
 
