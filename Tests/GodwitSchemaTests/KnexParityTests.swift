@@ -305,6 +305,32 @@ struct KnexParityTests {
         }
         let catalog = try await applied(.postgres, [migration])
         #expect(try await catalog.constraintNames("a").isEmpty)
+
+        // SQLite allows autoincrement only on the integer primary key: as Knex, increments stays the key and
+        // primary(…) becomes a unique key; without a key, Knex's `integer not null autoincrement` is refused,
+        // so Godwit leaves the keyword out.
+        let sqlite = try await rendered(.sqlite) { schema in
+            try await schema.createTable("a") { table in table.increments("id", primaryKey: false) }
+            try await schema.createTable("b") { table in
+                table.increments("id")
+                table.integer("tenant")
+                table.primary(["tenant", "id"])
+            }
+        }
+        #expect(sqlite == [
+            #"create table "a" ("id" integer not null)"#,
+            #"create table "b" ("id" integer not null primary key autoincrement, "tenant" integer, unique ("tenant", "id"))"#,
+        ])
+        let sqliteMigration = Migration.swift("001_keys.swift") { db in
+            try await db.schema.createTable("b") { table in
+                table.increments("id")
+                table.integer("tenant")
+                table.primary(["tenant", "id"])
+            }
+            try await db.execute(#"INSERT INTO "b" ("tenant") VALUES (1), (1)"#)
+        }
+        let sqliteCatalog = try await applied(.sqlite, [sqliteMigration])
+        #expect(try await sqliteCatalog.connection.query(#"SELECT "id" FROM "b" ORDER BY "id""#) == [[.integer(1)], [.integer(2)]])
         #expect(try await catalog.connection.query(#"SELECT "id" FROM "b" ORDER BY "id""#) == [[.integer(1)], [.integer(2)]])
     }
 
@@ -606,7 +632,7 @@ struct KnexParityTests {
         #expect(native == [
             #"alter table "posts" add column "title" varchar(255) null"#,
             #"create index "posts_title_index" on "posts" ("title")"#,
-            #"alter table "posts" rename column "title" to "headline""#,
+            #"alter table "posts" rename "title" to "headline""#,
         ])
     }
 }

@@ -450,7 +450,7 @@ struct TableOperationTests {
             ])
         } else {
             #expect(Array(statements.prefix(4)) == [
-                #"alter table "accounts" rename column "nick" to "handle""#,
+                #"alter table "accounts" rename "nick" to "handle""#,
                 #"create index "accounts_handle_email_index" on "accounts" ("handle", "email")"#,
                 #"create unique index "accounts_email_key" on "accounts" ("email")"#,
                 #"drop index "accounts_created_at_index""#,

@@ -34,6 +34,12 @@ struct SQLiteSchemaDialect: SchemaDialect {
         }
     }
 
+    /// As Knex: an `increments` column stays the `integer primary key` even beside `primary(…)` (SQLite allows
+    /// `autoincrement` nowhere else), and the table's `primary(…)` becomes a unique key.
+    func isOwnPrimaryKey(_ column: ColumnBuilder, in builder: TableBuilder) -> Bool {
+        column.type.isIncrements ? column.type.asksToBePrimaryKey : column.type.asksToBePrimaryKey && !namesPrimaryKey(builder)
+    }
+
     func createTable(_ builder: TableBuilder, _ table: SchemaTable, ifNotExists: Bool) throws -> [String] {
         if let parent = builder.parent {
             throw SchemaError("table \(table.written) cannot inherit \(parent): inheritance is PostgreSQL's, and SQLite has none")
@@ -53,7 +59,12 @@ struct SQLiteSchemaDialect: SchemaDialect {
                 after += try nativeStatements(for: command, table)
             }
         }
-        definitions += keys + [primaryKeyConstraint(of: builder, table, named: false)].compactMap { $0 } + tableChecks(of: builder)
+        var primaryKey = primaryKeyConstraint(of: builder, table, named: false)
+        let hasOwnKey = builder.commands.contains { command in
+            if case .column(let column) = command { column.type.isIncrements && isOwnPrimaryKey(column, in: builder) } else { false }
+        }
+        if hasOwnKey { primaryKey = primaryKey?.replacing("primary key (", with: "unique (") }
+        definitions += keys + [primaryKey].compactMap { $0 } + tableChecks(of: builder)
         return ["create table \(ifNotExists ? "if not exists " : "")\(qualified(table)) (\(definitions.joined(separator: ", ")))"] + after
     }
 
@@ -152,7 +163,7 @@ struct SQLiteSchemaDialect: SchemaDialect {
             guard let builder else { return [] }
             return ["alter table \(qualified(table)) add column \(columnDefinition(column, of: builder, in: table))"]
         case .renameColumn(let from, let to):
-            return ["alter table \(qualified(table)) rename column \(quote(from)) to \(quote(to))"]
+            return ["alter table \(qualified(table)) rename \(quote(from)) to \(quote(to))"]
         case .index(let index):
             // SQLite has one kind of index: the access method is for other databases.
             return [createIndex(index, on: table, sqliteStyle: true)]

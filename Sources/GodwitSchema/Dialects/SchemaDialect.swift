@@ -30,6 +30,8 @@ protocol SchemaDialect: Sendable {
     func createOrReplaceView(_ qualifiedName: String, columns: String, query: String) -> [String]
     /// Whether `column` exists in `table`.
     func hasColumn(_ table: SchemaTable, _ column: String, on db: MigrationDatabase) async throws -> Bool
+    /// Whether an auto-incrementing or `uuid(primaryKey: true)` column of `builder` is its own primary key.
+    func isOwnPrimaryKey(_ column: ColumnBuilder, in builder: TableBuilder) -> Bool
 }
 
 extension SchemaDialect {

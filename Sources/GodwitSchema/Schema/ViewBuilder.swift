@@ -66,7 +66,7 @@ public struct ViewColumn {
     let name: String
     let view: ViewAlteration
 
-    /// Renames the column (`alter view … rename column … to …`).
+    /// Renames the column (`alter view "v" rename "a" to "b"`, as Knex writes it).
     public func rename(_ newName: String) { view.append(.rename(from: name, to: newName)) }
     /// Sets the default an insert through the view gets (`alter view … alter column … set default …`);
     /// `nil` drops it.
