@@ -216,13 +216,19 @@ struct KnexParityTests {
             try await schema.table("t") { table in
                 table.string("a").defaultTo("x").alter(alterNullable: false, alterType: false)
                 table.string("b", 100).alter(alterNullable: false)
+                table.integer("n").checkPositive().checkIn([1, 2, 3], "n_small").alter(alterNullable: false, alterType: false)
             }
+            try await schema.table("t") { table in table.string("s").checkIn(["x", "y"]) }
         }
         #expect(statements == [
             #"alter table "t" alter column "a" drop default"#,
             #"alter table "t" alter column "a" set default 'x'"#,
             #"alter table "t" alter column "b" drop default"#,
             #"alter table "t" alter column "b" type varchar(100) using ("b"::varchar(100))"#,
+            #"alter table "t" alter column "n" drop default"#,
+            #"alter table "t" add constraint "t_n_1" check ("n" > 0)"#,
+            #"alter table "t" add constraint "n_small" check ("n" in (1,2,3))"#,
+            #"alter table "t" add column "s" varchar(255) check ("s" in ('x','y'))"#,
         ])
     }
 
@@ -261,12 +267,14 @@ struct KnexParityTests {
                 table.increments()
                 table.string("name").notNullable()
                 table.string("kept", 10).notNullable()
+                table.integer("n")
             }
         }
         let change = Migration.swift("002_alter.swift") { db in
             try await db.schema.table("t") { table in
                 table.string("name", 500).defaultTo("anon").alter(alterNullable: false)
                 table.text("kept").alter(alterNullable: false, alterType: false)
+                table.integer("n").checkPositive().alter()
             }
         }
         let catalog = try await applied(kind, [setup, change])
@@ -276,6 +284,9 @@ struct KnexParityTests {
         #expect(columns["kept"]?.type == (kind == .sqlite ? "varchar(10)" : "character varying"), "alterType: false kept the type")
         _ = try await catalog.connection.query(#"INSERT INTO "t" ("kept") VALUES ('k')"#)
         #expect(try await catalog.connection.query(#"SELECT "name" FROM "t""#) == [[.text("anon")]])
+        await #expect(throws: DatabaseError.self, "the changed column's check holds") {
+            _ = try await catalog.connection.query(#"UPDATE "t" SET "n" = -1"#)
+        }
     }
 
     // MARK: The missing API

@@ -26,8 +26,9 @@ public struct ColumnCheck: Sendable, Equatable {
         switch condition {
         case .positive: "\(column) > 0"
         case .negative: "\(column) < 0"
-        case .isIn(let values): "\(column) in (\(values.map(dialect.literal).joined(separator: ", ")))"
-        case .notIn(let values): "\(column) not in (\(values.map(dialect.literal).joined(separator: ", ")))"
+        // Knex joins the values with a bare comma.
+        case .isIn(let values): "\(column) in (\(values.map(dialect.literal).joined(separator: ",")))"
+        case .notIn(let values): "\(column) not in (\(values.map(dialect.literal).joined(separator: ",")))"
         case .between(let ranges):
             ranges.map { "\(column) between \(Self.number($0.lowerBound)) and \(Self.number($0.upperBound))" }
                 .joined(separator: " or ")

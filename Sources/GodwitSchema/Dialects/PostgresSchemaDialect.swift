@@ -157,6 +157,13 @@ struct PostgresSchemaDialect: SchemaDialect {
         if let value = column.defaultValue { statements.append("\(prefix) set default \(literal(value))") }
         if column.altersNullable, column.isNotNull == true { statements.append("\(prefix) set not null") }
         if column.altersType, let enumCheck { statements.append(enumCheck) }
+        // As Knex: each check of a changed column is a constraint of its own, named `<table>_<column>_<n>`
+        // unless named.
+        for (index, check) in column.checks.enumerated() {
+            let name = check.name ?? "\(table.written)_\(column.name)_\(index + 1)"
+            statements.append(
+                "alter table \(qualified(table)) add constraint \(quote(name)) check (\(check.expression(quotedColumn: quote(column.name), dialect: self)))")
+        }
         return statements
     }
 
