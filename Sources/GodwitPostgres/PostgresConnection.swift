@@ -126,6 +126,14 @@ public final class PostgresConnection: DatabaseConnection, @unchecked Sendable {
         }
     }
 
+    /// `BEGIN` and the transaction's settings in one simple-query message: one round trip.
+    public func beginTransaction(then setup: String?) async throws {
+        try await onThread {
+            try self.readProbeAlone()
+            try self.sendWhole(([dialect.beginTransaction] + (setup.map { [$0] } ?? [])).joined(separator: ";\n"))
+        }
+    }
+
     public func query<Collector: SQLRowCollector>(
         _ sql: String, _ bindings: [SQLValue], into collector: Collector
     ) async throws -> Collector {

@@ -61,6 +61,28 @@ struct DriverConformanceTests {
         #expect(try await database.hasTable("kept", on: connection), "autocommit: the first statement stays")
     }
 
+    @Test("beginTransaction(then:) opens a transaction with its settings in force; a failing setup leaves it to roll back", arguments: DatabaseKind.allCases)
+    func beginWithSetup(kind: DatabaseKind) async throws {
+        let database = try await TestDatabase.make(kind)
+        let connection = try await database.connect()
+        // The engine's own settings, as a transaction:false statement's transaction gets them.
+        let setup = connection.dialect.transactionSettings(lockTimeoutMilliseconds: 1234, idleLimitMilliseconds: 60_000)
+        try await connection.beginTransaction(then: setup)
+        try await connection.execute(script: "CREATE TABLE gone (id integer)")
+        if kind.isPostgres {
+            #expect(try await connection.query("SELECT current_setting('lock_timeout'), current_setting('idle_in_transaction_session_timeout')")
+                == [[.text("1234ms"), .text("1min")]], "the settings hold in the transaction")
+        }
+        _ = try await connection.query("ROLLBACK")
+        #expect(try await !database.hasTable("gone", on: connection), "the statements ran in the transaction")
+        if kind.isPostgres {
+            #expect(try await connection.query("SELECT current_setting('lock_timeout')") != [[.text("1234ms")]], "local to the transaction")
+            await #expect(throws: DatabaseError.self) { try await connection.beginTransaction(then: "SELECT no_such_function()") }
+            _ = try await connection.query("ROLLBACK")
+            #expect(try await connection.query("SELECT 1")[0][0] == .integer(1), "the connection goes on")
+        }
+    }
+
     @Test("cancelling the task stops the running statement at once: cancelled (through a pooler its connection is shut instead)",
           arguments: DatabaseKind.allCases)
     func cancellation(kind: DatabaseKind) async throws {

@@ -37,6 +37,12 @@ public protocol DatabaseConnection: Sendable {
         _ sql: String, _ bindings: [SQLValue], into collector: Collector
     ) async throws -> Collector
 
+    /// Opens a transaction (the dialect's ``SQLDialect/beginTransaction``), then runs `setup` in it (one
+    /// statement, the transaction's settings), in one round trip where the database allows it.
+    ///
+    /// On failure the transaction may be open: roll back.
+    func beginTransaction(then setup: String?) async throws
+
     /// Opens a second connection to the same database, or returns `nil` when the database cannot hold a
     /// lock on one connection while another writes (SQLite).
     ///
@@ -79,6 +85,12 @@ extension DatabaseConnection {
     /// Takes the process lock, waiting up to `timeout` (see ``acquireProcessLock(timeout:whileWaiting:)``).
     public func acquireProcessLock(timeout: Duration) async throws -> (any ProcessLock)? {
         try await acquireProcessLock(timeout: timeout, whileWaiting: nil)
+    }
+
+    /// `BEGIN`, then the setup, one statement at a time by default.
+    public func beginTransaction(then setup: String?) async throws {
+        _ = try await query(dialect.beginTransaction)
+        if let setup { _ = try await query(setup) }
     }
 
     /// No executor of its own by default.

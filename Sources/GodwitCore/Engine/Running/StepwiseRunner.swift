@@ -196,10 +196,10 @@ extension MigrationEngine {
     ) async throws -> [SQLRow] {
         let dialect = connection.dialect
         if dialect.wrapsStatementsOutsideTransactions, !controlsTransaction {
-            _ = try await connection.query(dialect.beginTransaction)
             do {
                 // A client that died or went silent: the server stops the statement and rolls back both.
-                try await endWithDeadClient()
+                // The settings travel with the BEGIN: no round trip of their own.
+                try await connection.beginTransaction(then: deadClientSettings())
                 let rows = try await statement()
                 try await log.markProgress(name, done: done)
                 _ = try await connection.query("COMMIT")

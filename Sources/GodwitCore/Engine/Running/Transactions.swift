@@ -58,11 +58,14 @@ extension MigrationEngine {
     /// Makes the server end the current transaction once its client is dead or silent for the lease's
     /// duration; its lock waits as `lockTimeoutMilliseconds` says (`nil`: as the session has them).
     func endWithDeadClient(lockTimeoutMilliseconds: Int? = nil) async throws {
-        guard
-            let statement = connection.dialect.transactionSettings(
-                lockTimeoutMilliseconds: lockTimeoutMilliseconds, idleLimitMilliseconds: Int(settings.leaseDuration.milliseconds))
-        else { return }
+        guard let statement = deadClientSettings(lockTimeoutMilliseconds: lockTimeoutMilliseconds) else { return }
         _ = try await connection.query(statement)
+    }
+
+    /// The statement of ``endWithDeadClient(lockTimeoutMilliseconds:)``, or `nil` when the database needs none.
+    func deadClientSettings(lockTimeoutMilliseconds: Int? = nil) -> String? {
+        connection.dialect.transactionSettings(
+            lockTimeoutMilliseconds: lockTimeoutMilliseconds, idleLimitMilliseconds: Int(settings.leaseDuration.milliseconds))
     }
 
     /// Runs `body` again, after a growing pause, when a migration statement timed out waiting for a table lock.
