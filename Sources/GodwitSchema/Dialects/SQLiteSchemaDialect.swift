@@ -59,11 +59,10 @@ struct SQLiteSchemaDialect: SchemaDialect {
                 after += try nativeStatements(for: command, table)
             }
         }
-        var primaryKey = primaryKeyConstraint(of: builder, table, named: false)
         let hasOwnKey = builder.commands.contains { command in
             if case .column(let column) = command { column.type.isIncrements && isOwnPrimaryKey(column, in: builder) } else { false }
         }
-        if hasOwnKey { primaryKey = primaryKey?.replacing("primary key (", with: "unique (") }
+        let primaryKey = primaryKeyConstraint(of: builder, table, named: false, asUnique: hasOwnKey)
         definitions += keys + [primaryKey].compactMap { $0 } + tableChecks(of: builder)
         return ["create table \(ifNotExists ? "if not exists " : "")\(qualified(table)) (\(definitions.joined(separator: ", ")))"] + after
     }

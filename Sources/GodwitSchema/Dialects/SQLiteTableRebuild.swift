@@ -25,9 +25,8 @@ extension SQLiteSchemaDialect {
         var definition = try SQLiteTableDefinition(parsing: sql)
         let original = definition.columns.filter { !Self.isGenerated($0) }.map(\.name)
         var dropped: [String] = []
-        var followUps: [String] = []
         for command in commands {
-            try apply(command, to: &definition, table: table, of: builder, dropped: &dropped, followUps: &followUps)
+            try apply(command, to: &definition, table: table, of: builder, dropped: &dropped)
         }
         let copied = original.filter { name in !dropped.contains { $0.lowercased() == name.lowercased() } }
         let others = try await db.read(
@@ -62,7 +61,7 @@ extension SQLiteSchemaDialect {
             "ALTER TABLE \(temporary) RENAME TO \(quoteStored(storedName))",
             "PRAGMA legacy_alter_table = OFF",
         ]
-        statements += recreated + followUps
+        statements += recreated
         let run: (MigrationDatabase) async throws -> Void = { db in
             for statement in statements {
                 try await db.execute(statement, file: file, line: line)
@@ -95,7 +94,7 @@ extension SQLiteSchemaDialect {
 
     private func apply(
         _ command: TableCommand, to definition: inout SQLiteTableDefinition, table: SchemaTable, of builder: TableBuilder,
-        dropped: inout [String], followUps: inout [String]
+        dropped: inout [String]
     ) throws {
         switch command {
         case .column(let column) where column.isAlteration:

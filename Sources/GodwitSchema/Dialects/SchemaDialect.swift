@@ -127,11 +127,12 @@ extension SchemaDialect {
     }
 
     /// The first `primary(…)` command, as Knex writes it inside `create table`; `nil` when there is none.
-    func primaryKeyConstraint(of builder: TableBuilder, _ table: SchemaTable, named alwaysNamed: Bool) -> String? {
+    /// `asUnique` writes it as a unique key instead (SQLite's, beside an `increments` column).
+    func primaryKeyConstraint(of builder: TableBuilder, _ table: SchemaTable, named alwaysNamed: Bool, asUnique: Bool = false) -> String? {
         for command in builder.commands {
             guard case .primary(let columns, let name, let deferrable) = command else { continue }
             let constraint = alwaysNamed || name != nil ? "constraint \(quote(name ?? primaryKeyName(table))) " : ""
-            return constraint + "primary key (\(quoted(columns)))" + (deferrable?.clause ?? "")
+            return constraint + (asUnique ? "unique" : "primary key") + " (\(quoted(columns)))" + (deferrable?.clause ?? "")
         }
         return nil
     }
