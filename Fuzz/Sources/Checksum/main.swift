@@ -45,6 +45,9 @@ private func isSpace(_ scalar: Unicode.Scalar) -> Bool {
     [" ", "\t", "\n", "\r", "\u{0B}", "\u{0C}"].contains(scalar)
 }
 
-private func words(of text: String) -> [String] {
-    text.unicodeScalars.split(whereSeparator: isSpace).map { String(String.UnicodeScalarView($0)) }
+/// The words of `text` as their bytes: the checksum reads bytes, so two words are the same only when their
+/// bytes are (String's `==` would also call canonically equivalent spellings the same, such as combining
+/// marks in another order).
+private func words(of text: String) -> [[UInt8]] {
+    text.unicodeScalars.split(whereSeparator: isSpace).map { Array(String(String.UnicodeScalarView($0)).utf8) }
 }

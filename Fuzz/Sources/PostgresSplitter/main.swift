@@ -15,11 +15,12 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     Fuzz.check(
         PostgresScriptSplitter.statements(in: script) == statements.filter { !$0.isShellCommand }.map(\.range),
         "statements(in:) and read(_:) disagree")
+    let bytes = Array(script.utf8)
     var parsingChanged = false
     for statement in statements {
         defer { parsingChanged = parsingChanged || statement.changesParsing }
         guard !parsingChanged, case .sql = statement.kind else { continue }
-        let piece = String(decoding: Array(script.utf8)[statement.range], as: UTF8.self)
+        let piece = String(decoding: bytes[statement.range], as: UTF8.self)
         let again = PostgresScriptSplitter.read(piece)
         Fuzz.check(
             again.count == 1 && again[0].range == 0..<piece.utf8.count,
